@@ -1,0 +1,1 @@
+"""Channel adapters for cassbot: one subpackage per channel (local, whatsapp, telegram)."""

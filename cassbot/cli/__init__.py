@@ -1,0 +1,1 @@
+"""The `cassbot` command line."""

@@ -1,0 +1,122 @@
+"""Repository for people, their channel identities, memberships and community bans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cassbot.events import UserRef
+from cassbot.phones import normalise_phone
+from cassbot.storage.models import CommunityBan, Group, Identity, Membership, Person
+
+
+async def identity_for(
+    session: AsyncSession, user: UserRef, *, now: datetime | None = None
+) -> tuple[Identity, Person]:
+    """The identity behind a platform user, created with its person on first sight.
+
+    A phone number links identities across channels: a new identity whose phone matches a
+    known person joins that person.
+    """
+    identity = (
+        await session.execute(
+            select(Identity).where(Identity.channel == user.channel, Identity.user_id == user.user_id)
+        )
+    ).scalar_one_or_none()
+    phone = normalise_phone(user.phone) if user.phone else None
+    if identity is not None:
+        person = await session.get(Person, identity.person_id)
+        assert person is not None
+        if user.display_name and identity.display_name != user.display_name:
+            identity.display_name = user.display_name
+        if phone and not identity.phone:
+            identity.phone = phone
+            if person.phone is None and await person_by_phone(session, phone) is None:
+                person.phone = phone
+        if now is not None:
+            identity.last_seen_at = now
+        return identity, person
+    person = await person_by_phone(session, phone) if phone else None
+    if person is None:
+        person = Person(display_name=user.display_name, phone=phone)
+        session.add(person)
+        await session.flush()
+    identity = Identity(
+        person_id=person.id,
+        channel=user.channel,
+        user_id=user.user_id,
+        display_name=user.display_name,
+        phone=phone,
+        last_seen_at=now,
+    )
+    session.add(identity)
+    await session.flush()
+    return identity, person
+
+
+async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:
+    return (
+        await session.execute(select(Person).where(Person.phone == phone))
+    ).scalar_one_or_none()
+
+
+async def membership_of(
+    session: AsyncSession, group: Group, identity: Identity
+) -> Membership | None:
+    return (
+        await session.execute(
+            select(Membership).where(
+                Membership.group_id == group.id, Membership.identity_id == identity.id
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def ensure_membership(
+    session: AsyncSession,
+    group: Group,
+    identity: Identity,
+    *,
+    now: datetime,
+    source: str = "event",
+) -> Membership:
+    membership = await membership_of(session, group, identity)
+    if membership is None:
+        membership = Membership(
+            group_id=group.id,
+            identity_id=identity.id,
+            status="active",
+            role="vecino",
+            platform_admin=False,
+            source=source,
+            joined_at=now,
+            message_count=0,
+        )
+        session.add(membership)
+        await session.flush()
+    return membership
+
+
+async def active_ban(
+    session: AsyncSession, community_id: str, person_id: int
+) -> CommunityBan | None:
+    return (
+        await session.execute(
+            select(CommunityBan)
+            .where(
+                CommunityBan.community_id == community_id,
+                CommunityBan.person_id == person_id,
+                CommunityBan.lifted_at.is_(None),
+            )
+            .order_by(CommunityBan.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def group_by_chat(session: AsyncSession, channel: str, chat_id: str) -> Group | None:
+    return (
+        await session.execute(select(Group).where(Group.channel == channel, Group.chat_id == chat_id))
+    ).scalar_one_or_none()

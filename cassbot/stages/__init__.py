@@ -1,0 +1,1 @@
+"""The core pipeline stages: context → membership → commands → screen → decide."""

@@ -1,0 +1,1 @@
+"""Persistence: the async database facade, models, repositories and Alembic migrations."""

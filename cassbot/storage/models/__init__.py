@@ -1,0 +1,33 @@
+"""All models, imported here so `Base.metadata` is complete for migrations and checks."""
+
+from cassbot.storage.models.audit import AuditEntry
+from cassbot.storage.models.base import Base, utcnow
+from cassbot.storage.models.community import (
+    Community,
+    CommunityBan,
+    Group,
+    Identity,
+    Membership,
+    Person,
+)
+from cassbot.storage.models.flow import AdapterState, InboundEvent, OutboxAction
+from cassbot.storage.models.playground import PlaygroundEntry, PlaygroundMember
+from cassbot.storage.models.timers import Timer
+
+__all__ = [
+    "AdapterState",
+    "AuditEntry",
+    "Base",
+    "Community",
+    "CommunityBan",
+    "Group",
+    "Identity",
+    "InboundEvent",
+    "Membership",
+    "OutboxAction",
+    "Person",
+    "PlaygroundEntry",
+    "PlaygroundMember",
+    "Timer",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Screening engine, moderation policy and moderation commands (pure: no I/O)."""
