@@ -15,7 +15,7 @@ setup(
     ],
     package_dir={"cassbot._config": "config"},
     package_data={
-        "": ["*.html", "*.js", "*.css", "*.svg", "*.toml", "*.mako", "py.typed"],
+        "": ["templates/*.html", "templates/*.xml", "static/*", "*.mako", "py.typed"],
         "cassbot._config": ["*.toml", "lexicons/*.toml", "lexicons/*.txt"],
     },
 )

@@ -1,0 +1,63 @@
+"""Packaging: one distribution shipping cassbot, adapters and moderation, with its data."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import adapters
+import cassbot
+import moderation
+from cassbot.cli.main import main
+
+
+def test_adapters_and_moderation_are_this_projects_packages() -> None:
+    # `adapters` and `config` are also names of unrelated PyPI packages.
+    root = Path(cassbot.__file__).resolve().parent.parent
+    assert Path(adapters.__file__).resolve().parent.parent == root
+    assert Path(moderation.__file__).resolve().parent.parent == root
+    assert hasattr(importlib.import_module("adapters.local"), "LocalAdapter")
+
+
+def test_version_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"cassbot {cassbot.__version__}"
+
+
+@pytest.mark.parametrize("command", [["run"], ["db", "upgrade"], ["config", "check"]])
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "--config" in capsys.readouterr().out
+
+
+@pytest.mark.timeout(300)
+def test_wheel_ships_code_and_data(tmp_path: Path, repo_root: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+         str(repo_root)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("cassbot-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "cassbot/_config/cassbot.toml",
+        "cassbot/_config/cassbot.example.toml",
+        "cassbot/storage/migrations/env.py",
+        "cassbot/storage/migrations/script.py.mako",
+        "cassbot/storage/migrations/versions/0001_core.py",
+        "adapters/local/templates/playground.html",
+        "adapters/local/static/playground.js",
+        "moderation/__init__.py",
+    ):
+        assert required in names, required
+    assert not any(n.startswith(("tests/", "bench/")) for n in names)
