@@ -42,7 +42,7 @@ async def notify_officials(
             chat = adapter.private_chat(user)
             if chat is None:
                 continue
-            queued = await app.outbox.enqueue(
+            await app.outbox.enqueue(
                 session,
                 SendMessage(chat=chat, text=text),
                 key=f"{key}:{who}:{user.channel}",
@@ -50,10 +50,10 @@ async def notify_officials(
                 community_id=community_id,
                 cause_event_id=cause_event_id,
             )
-            delivered = delivered or queued is not None
+            delivered = True
         mailer = app.adapters.get("email")
         if official.email and mailer is not None and email_subject:
-            queued = await app.outbox.enqueue(
+            await app.outbox.enqueue(
                 session,
                 SendEmail(to=(official.email,), subject=email_subject, body=text),
                 key=f"{key}:{who}:email",
@@ -61,7 +61,7 @@ async def notify_officials(
                 community_id=community_id,
                 cause_event_id=cause_event_id,
             )
-            delivered = delivered or queued is not None
+            delivered = True
         if delivered:
             reached.append(official.name)
     return reached
