@@ -55,6 +55,14 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
             )
 
         factories.append(local)
+    if settings.adapters.email.enabled:
+
+        def email(app: CassBot) -> Adapter:
+            from adapters.email import EmailAdapter
+
+            return EmailAdapter(settings.adapters.email)
+
+        factories.append(email)
     return factories
 
 

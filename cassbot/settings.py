@@ -147,10 +147,31 @@ class TelegramAdapterSettings(Section):
         return self
 
 
+class EmailAdapterSettings(Section):
+    """Outgoing e-mail through an SMTP server (notifications to officials and mailboxes)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    from_address: str = "cass@localhost"
+    from_name: str = "CASS Jilotepec"
+    timeout_s: float = Field(20.0, gt=0)
+
+    @model_validator(mode="after")
+    def _credentials_pair(self) -> EmailAdapterSettings:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("give both username and password, or neither")
+        return self
+
+
 class AdaptersSettings(Section):
     local: LocalAdapterSettings = LocalAdapterSettings()
     whatsapp: WhatsAppAdapterSettings = WhatsAppAdapterSettings()
     telegram: TelegramAdapterSettings = TelegramAdapterSettings()
+    email: EmailAdapterSettings = EmailAdapterSettings()
 
 
 class GroupSettings(Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from cassbot.app import CassBot
 
 logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -43,6 +46,7 @@ def build_web_app(bot: CassBot) -> web.Application:
         web.get("/healthz", healthz),
         web.get("/readyz", readyz),
         web.get("/metrics", metrics),
+        web.static("/static", STATIC_DIR, append_version=False),
     ]
     for adapter in bot.adapters:
         routes.extend(adapter.routes())
