@@ -9,8 +9,16 @@ from setuptools import find_packages, setup
 
 setup(
     packages=[
-        *find_packages(include=["cassbot", "cassbot.*", "adapters", "adapters.*",
-                                "moderation", "moderation.*"]),
+        *find_packages(
+            include=[
+                "cassbot",
+                "cassbot.*",
+                "adapters",
+                "adapters.*",
+                "moderation",
+                "moderation.*",
+            ]
+        ),
         "cassbot._config",
     ],
     package_dir={"cassbot._config": "config"},

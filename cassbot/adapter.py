@@ -88,10 +88,10 @@ class Adapter(ABC):
     name: ClassVar[str]
     capabilities: frozenset[Capability] = frozenset()
 
-    async def start(self, sink: EventSink) -> None:
+    async def start(self, sink: EventSink) -> None:  # noqa: B027 - optional hook
         """Open sessions and start any pull-style ingress; called once at start-up."""
 
-    async def stop(self) -> None:
+    async def stop(self) -> None:  # noqa: B027 - optional hook
         """Close sessions; called once at shutdown."""
 
     def routes(self) -> list[web.RouteDef]:

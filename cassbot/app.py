@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Iterable
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,7 +51,10 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
             from adapters.local import LocalAdapter
 
             return LocalAdapter(
-                app.db, app.clock, app.directory, settings.adapters.local,
+                app.db,
+                app.clock,
+                app.directory,
+                settings.adapters.local,
                 public_url=settings.server.public_url,
             )
 
@@ -160,12 +164,14 @@ class CassBot:
         await self.db.close()
         logger.info("cassbot stopped")
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, on_started: Callable[[], None] | None = None) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await self.start()
+        if on_started is not None:
+            on_started()
         try:
             await stop.wait()
         finally:
@@ -215,7 +221,7 @@ class CassBot:
         await session.flush()
         return group
 
-    # Helpers used by stages -----------------------------------------------------------------------
+    # Helpers used by stages ----------------------------------------------------------------------
 
     def bot_usernames(self, channel: str) -> set[str]:
         adapter = self.adapters.get(channel)
@@ -243,4 +249,3 @@ def _bound_port(runner: web.AppRunner, configured: int) -> int:
         if isinstance(address, tuple) and len(address) >= 2:
             return int(address[1])
     return configured
-

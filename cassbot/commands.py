@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from cassbot.pipeline import Context
 
-_COMMAND = re.compile(r"^[/!]([A-Za-zÁÉÍÓÚÜÑáéíóúüñ_]{2,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+|$)(.*)$", re.S)
+_COMMAND = re.compile(
+    r"^[/!]([A-Za-zÁÉÍÓÚÜÑáéíóúüñ_]{2,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+|$)(.*)$", re.S
+)
 
 Where = Literal["group", "private", "any"]
 
@@ -81,14 +83,12 @@ class CommandRegistry:
     def get(self, name: str) -> CommandSpec | None:
         return self._by_name.get(fold(name))
 
-    def __iter__(self) -> Iterable[CommandSpec]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[CommandSpec]:
         return iter(self._specs)
 
     def available(self, role: str, *, private: bool) -> list[CommandSpec]:
         """The commands a role can use where it is (for /ayuda)."""
         where_ok = {"any", "private" if private else "group"}
         return [
-            s
-            for s in self._specs
-            if s.where in where_ok and (s.roles is None or role in s.roles)
+            s for s in self._specs if s.where in where_ok and (s.roles is None or role in s.roles)
         ]

@@ -50,7 +50,9 @@ class Directory:
     def place(self, chat: ChatRef) -> GroupPlace | None:
         return self._groups.get((chat.channel, chat.chat_id))
 
-    def groups(self, community_id: str | None = None, channel: str | None = None) -> list[GroupPlace]:
+    def groups(
+        self, community_id: str | None = None, channel: str | None = None
+    ) -> list[GroupPlace]:
         return [
             p
             for p in self._groups.values()
@@ -101,8 +103,12 @@ class Directory:
                 user_id = whatsapp_id(phone)
             if user_id:
                 refs.append(
-                    UserRef(channel="whatsapp", user_id=user_id, display_name=official.name,
-                            phone=phone)
+                    UserRef(
+                        channel="whatsapp",
+                        user_id=user_id,
+                        display_name=official.name,
+                        phone=phone,
+                    )
                 )
         if official.telegram:
             refs.append(

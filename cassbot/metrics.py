@@ -12,14 +12,18 @@ class Metrics:
             "cassbot_events_received", "Inbound events stored", ["channel"], registry=self.registry
         )
         self.events_duplicate = Counter(
-            "cassbot_events_duplicate", "Inbound events seen again and ignored", ["channel"],
+            "cassbot_events_duplicate",
+            "Inbound events seen again and ignored",
+            ["channel"],
             registry=self.registry,
         )
         self.events_processed = Counter(
             "cassbot_events_processed", "Events processed", ["outcome"], registry=self.registry
         )
         self.actions = Counter(
-            "cassbot_actions", "Outbound action results", ["channel", "kind", "result"],
+            "cassbot_actions",
+            "Outbound action results",
+            ["channel", "kind", "result"],
             registry=self.registry,
         )
         self.outbox_pending = Gauge(

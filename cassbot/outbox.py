@@ -11,6 +11,7 @@ in parallel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -146,15 +147,16 @@ class Outbox:
             self._task = None
 
     async def _loop(self) -> None:
+        if self._settings.paused:
+            logger.warning("outbox paused by configuration: actions are queued, not executed")
         while not self._stopping:
             try:
-                await self.dispatch_due()
+                if not self._settings.paused:
+                    await self.dispatch_due()
             except Exception:
                 logger.exception("outbox dispatch failed; retrying shortly")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_s)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def dispatch_due(self) -> int:
@@ -220,7 +222,9 @@ class Outbox:
             )
         capability = ACTION_CAPABILITY.get(action.kind)
         if capability is not None and not adapter.supports(capability):
-            return ActionResult(status="unsupported", detail=f"{adapter.name} cannot {action.kind}")
+            return ActionResult(
+                status="unsupported", detail=f"{adapter.name} cannot {action.kind}"
+            )
         try:
             return await asyncio.wait_for(
                 adapter.execute(action), timeout=self._settings.execute_timeout_s
@@ -299,8 +303,9 @@ class Outbox:
         )
 
     def _backoff(self, attempts: int) -> float:
-        base = self._settings.backoff_base_s * (2 ** max(0, attempts - 1))
-        return min(self._settings.backoff_max_s, base) * random.uniform(0.8, 1.2)  # noqa: S311
+        base = self._settings.backoff_base_s * 2.0 ** max(0, attempts - 1)
+        jitter = random.uniform(0.8, 1.2)
+        return float(min(self._settings.backoff_max_s, base) * jitter)
 
 
 def action_from_json_dict(payload: dict[str, Any]) -> Action:

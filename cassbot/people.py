@@ -22,7 +22,9 @@ async def identity_for(
     """
     identity = (
         await session.execute(
-            select(Identity).where(Identity.channel == user.channel, Identity.user_id == user.user_id)
+            select(Identity).where(
+                Identity.channel == user.channel, Identity.user_id == user.user_id
+            )
         )
     ).scalar_one_or_none()
     phone = normalise_phone(user.phone) if user.phone else None
@@ -118,5 +120,7 @@ async def active_ban(
 
 async def group_by_chat(session: AsyncSession, channel: str, chat_id: str) -> Group | None:
     return (
-        await session.execute(select(Group).where(Group.channel == channel, Group.chat_id == chat_id))
+        await session.execute(
+            select(Group).where(Group.channel == channel, Group.chat_id == chat_id)
+        )
     ).scalar_one_or_none()

@@ -32,11 +32,10 @@ def normalise_phone(text: str, *, default_country: str = "52") -> str | None:
     if not international:
         if len(number) == 10:
             number = default_country + number
-        elif len(number) == 12 and number.startswith(default_country):
-            pass
-        elif len(number) == 13 and number.startswith(default_country + "1"):
-            pass
-        else:
+        elif not (
+            (len(number) == 12 and number.startswith(default_country))
+            or (len(number) == 13 and number.startswith(default_country + "1"))
+        ):
             return None
     if number.startswith("521") and len(number) == 13:
         number = "52" + number[3:]

@@ -48,7 +48,9 @@ class Sender:
             if self.membership.platform_admin:
                 roles.append("administrador")
         if self.official is not None:
-            roles.append("administrador" if self.official.role == "administrador" else "funcionario")
+            roles.append(
+                "administrador" if self.official.role == "administrador" else "funcionario"
+            )
         return max(roles, key=ROLE_RANK.__getitem__)
 
     @property
@@ -138,9 +140,14 @@ class Context:
         )
 
     def tell_privately(
-        self, user: UserRef, text: str, *, purpose: str = "private", fallback_in_chat: bool = True
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        purpose: str = "private",
+        fallback_in_chat: bool = True,
     ) -> PlannedAction | None:
-        """Write to a person's private chat; fall back to a reply here when it cannot reach them."""
+        """Write to a person's private chat; fall back to a reply here when it can't reach them."""
         adapter = self.app.adapters.get(user.channel)
         private = adapter.private_chat(user) if adapter else None
         if private is None:

@@ -8,6 +8,7 @@ through the outbox. Time comes from the injected clock, so tests move it instead
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -89,9 +90,7 @@ class Scheduler:
     async def cancel(session: AsyncSession, key: str, *, prefix: bool = False) -> int:
         condition = Timer.key.startswith(key, autoescape=True) if prefix else Timer.key == key
         result = await session.execute(
-            update(Timer)
-            .where(condition, Timer.status == "pending")
-            .values(status="cancelled")
+            update(Timer).where(condition, Timer.status == "pending").values(status="cancelled")
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -101,12 +100,16 @@ class Scheduler:
         fired = 0
         async with self._db.read() as session:
             due = (
-                await session.execute(
-                    select(Timer.id)
-                    .where(Timer.status == "pending", Timer.due_at <= now)
-                    .order_by(Timer.due_at, Timer.id)
+                (
+                    await session.execute(
+                        select(Timer.id)
+                        .where(Timer.status == "pending", Timer.due_at <= now)
+                        .order_by(Timer.due_at, Timer.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         for timer_id in due:
             fired += await self._fire(timer_id, now)
         for periodic in self._periodic:
@@ -165,7 +168,5 @@ class Scheduler:
                 await self.run_due()
             except Exception:
                 logger.exception("scheduler pass failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self._settings.poll_interval_s)
-            except TimeoutError:
-                pass

@@ -124,9 +124,7 @@ class WhatsAppAdapterSettings(Section):
         if self.enabled:
             missing = [k for k in ("api_key", "webhook_hmac_key") if getattr(self, k) is None]
             if missing:
-                raise ValueError(
-                    "WhatsApp is enabled but " + ", ".join(missing) + " is not set"
-                )
+                raise ValueError("WhatsApp is enabled but " + ", ".join(missing) + " is not set")
         return self
 
 
@@ -249,6 +247,9 @@ class OfficialSettings(Section):
 
 
 class OutboxSettings(Section):
+    # Hold every outbound action (they stay queued and go out when unpaused), e.g. while a
+    # WhatsApp number is being re-linked or during an incident.
+    paused: bool = False
     poll_interval_s: float = Field(1.0, gt=0)
     max_attempts: int = Field(8, ge=1)  # transient failures before an action is given up
     backoff_base_s: float = Field(2.0, gt=0)

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
@@ -179,8 +178,8 @@ async def make_bot() -> AsyncIterator[Callable[..., Awaitable[CassBot]]]:
 
 
 @pytest.fixture
-def repo_root() -> Iterator[Path]:
-    yield Path(__file__).resolve().parent.parent
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
 
 
 # --- A real SMTP server on loopback ------------------------------------------------------------
@@ -193,7 +192,7 @@ class SmtpSink:
         self.port = port
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         from email import message_from_bytes, policy
 
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -234,7 +233,9 @@ CHROMIUM_FLAGS = [
 def chromium_path() -> str | None:
     import shutil
 
-    candidate = os.environ.get("CASSBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    candidate = (
+        os.environ.get("CASSBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    )
     return candidate if Path(candidate).exists() else None
 
 

@@ -51,7 +51,7 @@ class EmailAdapter(Adapter):
                 username=settings.username,
                 password=settings.password.get_secret_value() if settings.password else None,
                 use_tls=settings.security == "tls",
-                start_tls=True if settings.security == "starttls" else False,
+                start_tls=settings.security == "starttls",
                 timeout=settings.timeout_s,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:

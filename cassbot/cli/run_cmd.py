@@ -25,23 +25,11 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     bot = CassBot(settings)
 
-    async def main() -> None:
-        await bot.run_forever()
-
-    async def announce() -> None:
-        while bot.port is None:
-            await asyncio.sleep(0.05)
+    def announce() -> None:
         print(f"cassbot is running at {bot.base_url}", flush=True)
         if "local" in bot.adapters:
             print(f"Open the playground: {bot.base_url}/playground", flush=True)
         print("Press Ctrl+C to stop.", flush=True)
 
-    async def both() -> None:
-        announcer = asyncio.create_task(announce())
-        try:
-            await main()
-        finally:
-            announcer.cancel()
-
-    asyncio.run(both())
+    asyncio.run(bot.run_forever(on_started=announce))
     return 0

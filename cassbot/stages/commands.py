@@ -63,8 +63,9 @@ class CommandsStage:
             return False
         if spec.roles is not None and ctx.sender.role not in spec.roles:
             who = " y ".join(
-                texts.ROLE_NAMES[r] for r in ("vecino", "autoridad_local", "funcionario",
-                                              "administrador") if r in spec.roles
+                texts.ROLE_NAMES[r]
+                for r in ("vecino", "autoridad_local", "funcionario", "administrador")
+                if r in spec.roles
             )
             ctx.reply(texts.NOT_ALLOWED.format(name=spec.name, who=who), purpose="command")
             await ctx.audit(

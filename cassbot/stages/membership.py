@@ -95,7 +95,9 @@ class MembershipStage:
     async def _left(self, ctx: Context, event: MemberLeft) -> None:
         assert ctx.group is not None
         if event.member.is_bot:
-            logger.warning("the bot left or was removed from a group", extra={"chat": ctx.chat.key})
+            logger.warning(
+                "the bot left or was removed from a group", extra={"chat": ctx.chat.key}
+            )
             ctx.group.bot_is_admin = False
             return
         identity, _ = await identity_for(ctx.session, event.member, now=ctx.now)
@@ -112,7 +114,9 @@ class MembershipStage:
         assert ctx.group is not None
         if event.member.is_bot:
             ctx.group.bot_is_admin = event.admin
-            await ctx.audit("bot_admin_changed", actor_kind="system", detail={"admin": event.admin})
+            await ctx.audit(
+                "bot_admin_changed", actor_kind="system", detail={"admin": event.admin}
+            )
             return
         identity, _ = await identity_for(ctx.session, event.member, now=ctx.now)
         membership = await ensure_membership(ctx.session, ctx.group, identity, now=ctx.now)

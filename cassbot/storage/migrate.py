@@ -40,7 +40,9 @@ async def upgrade(db: Database, target: str = "heads") -> tuple[set[str], set[st
     async with db.engine.begin() as connection:
         before, after = await connection.run_sync(_run)
     if before != after:
-        logger.info("database schema upgraded", extra={"from": sorted(before), "to": sorted(after)})
+        logger.info(
+            "database schema upgraded", extra={"from": sorted(before), "to": sorted(after)}
+        )
     return before, after
 
 

@@ -18,7 +18,11 @@ async def insert_ignore(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     pk = next(iter(table.primary_key.columns))
     statement = (
-        insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(pk)
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict)
+        .returning(pk)
     )
     result = await session.execute(statement)
-    return result.scalar_one_or_none()
+    key: int | None = result.scalar_one_or_none()
+    return key

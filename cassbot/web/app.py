@@ -1,4 +1,4 @@
-"""The aiohttp application: health, readiness, metrics, and the routes adapters and features add."""
+"""The aiohttp app: health, readiness, metrics, and the routes adapters and features add."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ APP_KEY: web.AppKey[CassBot] = web.AppKey("cassbot")
 
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Unexpected errors become a short Spanish answer and a logged traceback, never a stack dump."""
+    """Unexpected errors become a short Spanish answer and a logged traceback, never a dump."""
     try:
         return await handler(request)
     except web.HTTPException:
@@ -41,7 +41,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 def build_web_app(bot: CassBot) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=2 * 1024 * 1024)
     app[APP_KEY] = bot
-    routes: list[web.RouteDef] = [
+    routes: list[web.AbstractRouteDef] = [
         web.get("/", index),
         web.get("/healthz", healthz),
         web.get("/readyz", readyz),
@@ -73,7 +73,9 @@ async def readyz(request: web.Request) -> web.Response:
     for adapter in bot.adapters:
         health = adapter.health()
         adapters[adapter.name] = {
-            "ready": health.ready, "status": health.status, "detail": health.detail
+            "ready": health.ready,
+            "status": health.status,
+            "detail": health.detail,
         }
     ready = database and all(a["ready"] for a in adapters.values())
     return web.json_response(

@@ -36,9 +36,19 @@ def test_shipped_default_config_is_valid(repo_root: Path) -> None:
     settings = load_settings(repo_root / "config" / "cassbot.toml")
     assert settings.adapters.local.enabled
     assert not settings.adapters.whatsapp.enabled
-    assert {c.id for c in settings.communities} >= {"canalejas", "san-pablo-huantepec", "coscomate"}
+    assert {c.id for c in settings.communities} >= {
+        "canalejas",
+        "san-pablo-huantepec",
+        "coscomate",
+    }
     departments = {o.department for o in settings.officials}
-    assert {"agua", "servicios", "seguridad", "proteccion_civil", "desarrollo_economico"} <= departments
+    assert {
+        "agua",
+        "servicios",
+        "seguridad",
+        "proteccion_civil",
+        "desarrollo_economico",
+    } <= departments
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
     assert settings.database_url.endswith("/var/cassbot.db")
 
@@ -116,7 +126,9 @@ def test_secrets_are_not_echoed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_references_between_sections_are_checked(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace('communities = ["canalejas"]', 'communities = ["atlantis"]'))
+    path = write(
+        tmp_path, GOOD.replace('communities = ["canalejas"]', 'communities = ["atlantis"]')
+    )
     with pytest.raises(ConfigError, match="unknown community atlantis"):
         load_settings(path)
 

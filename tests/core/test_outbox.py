@@ -28,7 +28,9 @@ class ScriptedAdapter(Adapter):
     """An adapter whose results a test scripts, recording every call."""
 
     name = "fake"
-    capabilities = frozenset({Capability.SEND, Capability.DELETE_MESSAGE, Capability.REMOVE_MEMBER})
+    capabilities = frozenset(
+        {Capability.SEND, Capability.DELETE_MESSAGE, Capability.REMOVE_MEMBER}
+    )
 
     def __init__(self) -> None:
         self.calls: list[Action] = []
@@ -143,8 +145,12 @@ async def test_an_unreachable_private_chat_falls_back_to_the_group(rig) -> None:
     row_id = await put(
         db,
         outbox,
-        SendMessage(chat=DM, text="advertencia", fallback_chat=GROUP,
-                    fallback_reply_to=MessageRef(chat=GROUP, message_id="m9")),
+        SendMessage(
+            chat=DM,
+            text="advertencia",
+            fallback_chat=GROUP,
+            fallback_reply_to=MessageRef(chat=GROUP, message_id="m9"),
+        ),
     )
     await outbox.dispatch_due()
     await outbox.dispatch_due()
@@ -158,7 +164,9 @@ async def test_an_unreachable_private_chat_falls_back_to_the_group(rig) -> None:
 
 async def test_disabled_channel_and_unsupported_action(rig) -> None:  # type: ignore[no-untyped-def]
     db, adapter, _, outbox = rig
-    absent = await put(db, outbox, SendMessage(chat=ChatRef(channel="telegram", chat_id="1"), text="x"))
+    absent = await put(
+        db, outbox, SendMessage(chat=ChatRef(channel="telegram", chat_id="1"), text="x")
+    )
     from cassbot.actions import AddMember
 
     unsupported = await put(
@@ -209,7 +217,7 @@ async def test_adapter_exceptions_become_transient_errors(rig) -> None:  # type:
 
 
 async def test_result_hooks_see_each_result(rig) -> None:  # type: ignore[no-untyped-def]
-    db, adapter, _, outbox = rig
+    db, _adapter, _, outbox = rig
     seen: list[tuple[str, str]] = []
 
     async def hook(session, row, action, result) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,9 @@ from tests.helpers import settle
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
-def message(chat_id: str, n: int, text: str = "hola", user: str = "vecina-lupita") -> MessagePosted:
+def message(
+    chat_id: str, n: int, text: str = "hola", user: str = "vecina-lupita"
+) -> MessagePosted:
     chat = ChatRef(channel="local", chat_id=chat_id)
     return MessagePosted(
         dedupe_key=f"local:test:{chat_id}:{n}",
@@ -98,7 +100,9 @@ async def test_groups_are_processed_in_parallel(make_settings, make_bot, db_url)
     await bot.ingress.submit(held)
     await bot.ingress.submit(other)
     # Coscomate's event completes while Canalejas' is still blocked.
-    await asyncio.wait_for(recorder.started.setdefault(other.dedupe_key, asyncio.Event()).wait(), 5)
+    await asyncio.wait_for(
+        recorder.started.setdefault(other.dedupe_key, asyncio.Event()).wait(), 5
+    )
     for _ in range(50):
         if other.dedupe_key in recorder.seen:
             break
@@ -135,9 +139,7 @@ async def test_an_event_that_keeps_failing_is_parked_and_the_group_goes_on(
     await bot.ingress.submit_many([bad, good])
     await settle(bot, timeout=20)
     async with bot.db.read() as session:
-        rows = {
-            r.dedupe_key: r for r in (await session.execute(select(InboundEvent))).scalars()
-        }
+        rows = {r.dedupe_key: r for r in (await session.execute(select(InboundEvent))).scalars()}
     assert rows[bad.dedupe_key].status == "failed"
     assert rows[bad.dedupe_key].attempts == bot.settings.processing.max_attempts
     assert "boom" in (rows[bad.dedupe_key].error or "")
@@ -145,7 +147,9 @@ async def test_an_event_that_keeps_failing_is_parked_and_the_group_goes_on(
     assert recorder.seen == [good.dedupe_key]
 
 
-async def test_events_left_pending_are_processed_at_the_next_start(make_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+async def test_events_left_pending_are_processed_at_the_next_start(
+    make_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
     first = await make_bot(settings, serve_http=False)
     await first.stop()
@@ -153,9 +157,14 @@ async def test_events_left_pending_are_processed_at_the_next_start(make_settings
     async with first.db.transaction() as session:  # stored by ingress, never processed
         session.add(
             InboundEvent(
-                dedupe_key=event.dedupe_key, channel="local", chat_key=event.chat.key,
-                kind=event.kind, payload=event.model_dump(mode="json"), status="pending",
-                attempts=0, received_at=NOW,
+                dedupe_key=event.dedupe_key,
+                channel="local",
+                chat_key=event.chat.key,
+                kind=event.kind,
+                payload=event.model_dump(mode="json"),
+                status="pending",
+                attempts=0,
+                received_at=NOW,
             )
         )
     await first.db.close()

@@ -74,13 +74,22 @@ async def test_datetimes_come_back_aware_utc(db: Database) -> None:
 
 async def test_insert_ignore_deduplicates(db: Database) -> None:
     values = {
-        "dedupe_key": "local:a:1", "channel": "local", "chat_key": "local:c", "kind": "k",
-        "payload": {"a": 1}, "status": "pending", "attempts": 0,
+        "dedupe_key": "local:a:1",
+        "channel": "local",
+        "chat_key": "local:c",
+        "kind": "k",
+        "payload": {"a": 1},
+        "status": "pending",
+        "attempts": 0,
         "received_at": datetime.now(UTC),
     }
     async with db.transaction() as session:
-        first = await insert_ignore(session, InboundEvent.__table__, values, conflict=["dedupe_key"])
-        second = await insert_ignore(session, InboundEvent.__table__, values, conflict=["dedupe_key"])
+        first = await insert_ignore(
+            session, InboundEvent.__table__, values, conflict=["dedupe_key"]
+        )
+        second = await insert_ignore(
+            session, InboundEvent.__table__, values, conflict=["dedupe_key"]
+        )
     assert first is not None and second is None
     async with db.read() as session:
         count = len((await session.execute(select(InboundEvent))).scalars().all())

@@ -49,7 +49,9 @@ async def test_an_email_action_reaches_the_mailbox(make_settings, make_bot, smtp
     assert row.status == "done"
 
 
-async def test_an_unreachable_server_is_retried_not_lost(make_settings, make_bot, smtp_server) -> None:  # type: ignore[no-untyped-def]
+async def test_an_unreachable_server_is_retried_not_lost(
+    make_settings, make_bot, smtp_server
+) -> None:  # type: ignore[no-untyped-def]
     config = email_settings(smtp_server) | {"port": 1}  # nothing listens there
     bot = await make_bot(make_settings(adapters={"email": config}), serve_http=False)
     async with bot.db.transaction() as session:
@@ -62,23 +64,38 @@ async def test_an_unreachable_server_is_retried_not_lost(make_settings, make_bot
     assert row.status == "pending" and row.result == "transient_error"
 
 
-async def test_officials_with_email_are_notified_by_mail(make_settings, make_bot, smtp_server) -> None:  # type: ignore[no-untyped-def]
+async def test_officials_with_email_are_notified_by_mail(
+    make_settings, make_bot, smtp_server
+) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(
         adapters={"email": email_settings(smtp_server)},
         officials=[
-            {"name": "Gobierno Digital", "department": "gobierno_digital",
-             "role": "administrador", "email": "gd@jilotepec.example", "local": "oficial-gd"}
+            {
+                "name": "Gobierno Digital",
+                "department": "gobierno_digital",
+                "role": "administrador",
+                "email": "gd@jilotepec.example",
+                "local": "oficial-gd",
+            }
         ],
     )
     bot = await make_bot(settings, serve_http=False)
     async with bot.db.transaction() as session:
         reached = await notify_officials(
-            bot, session, bot.directory.officials, "Hay una solicitud pendiente.",
-            key="notice:1", email_subject="Solicitud pendiente",
+            bot,
+            session,
+            bot.directory.officials,
+            "Hay una solicitud pendiente.",
+            key="notice:1",
+            email_subject="Solicitud pendiente",
         )
         again = await notify_officials(
-            bot, session, bot.directory.officials, "Hay una solicitud pendiente.",
-            key="notice:1", email_subject="Solicitud pendiente",
+            bot,
+            session,
+            bot.directory.officials,
+            "Hay una solicitud pendiente.",
+            key="notice:1",
+            email_subject="Solicitud pendiente",
         )
     assert reached == again == ["Gobierno Digital"]
     await settle(bot)

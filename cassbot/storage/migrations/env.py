@@ -1,4 +1,4 @@
-"""Alembic environment (async). cassbot calls it with an open connection; the alembic CLI with a URL."""
+"""Alembic environment (async): cassbot passes an open connection; the alembic CLI a URL."""
 
 from __future__ import annotations
 

@@ -21,7 +21,9 @@ class Timer(Base):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|done|cancelled|failed
+    status: Mapped[str] = mapped_column(
+        String(20), default="pending"
+    )  # pending|done|cancelled|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
