@@ -27,15 +27,26 @@ def default_config_path() -> Path:
     local = Path.cwd() / "config" / "cassbot.toml"
     if local.is_file():
         return local
-    return Path(str(resources.files("cassbot._config").joinpath("cassbot.toml")))
+    return shipped_config_dir() / "cassbot.toml"
 
 
 def packaged_config_dir() -> Path:
-    """The folder holding the shipped configuration data (lexicons and defaults)."""
+    """The folder holding the configuration data (lexicons and defaults) to use."""
     local = Path.cwd() / "config"
     if (local / "cassbot.toml").is_file():
         return local
-    return Path(str(resources.files("cassbot._config")))
+    return shipped_config_dir()
+
+
+def shipped_config_dir() -> Path:
+    """`config/` as installed: inside the wheel, or beside the sources in an editable install."""
+    try:
+        return Path(str(resources.files("cassbot._config")))
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "config"
+        if (source / "cassbot.toml").is_file():
+            return source
+        raise ConfigError("this cassbot installation lacks its default configuration") from None
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path:

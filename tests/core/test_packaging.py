@@ -70,3 +70,23 @@ def test_wheel_ships_code_and_data(tmp_path: Path, repo_root: Path) -> None:
     ):
         assert required in names, required
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
+
+
+def test_run_explains_a_busy_port(tmp_path: Path, repo_root: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "cassbot", "run", "--port", str(port)],
+            cwd=tmp_path,
+            env={"CASSBOT__PATHS__DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert "address is in use" in result.stderr
+    assert "Traceback" not in result.stderr
