@@ -11,6 +11,7 @@ from cassbot.storage.models.community import (
     Person,
 )
 from cassbot.storage.models.flow import AdapterState, InboundEvent, OutboxAction
+from cassbot.storage.models.moderation import ModerationCase, PointsRecord, RecentMessage
 from cassbot.storage.models.playground import PlaygroundEntry, PlaygroundMember
 from cassbot.storage.models.timers import Timer
 
@@ -24,10 +25,13 @@ __all__ = [
     "Identity",
     "InboundEvent",
     "Membership",
+    "ModerationCase",
     "OutboxAction",
     "Person",
     "PlaygroundEntry",
     "PlaygroundMember",
+    "PointsRecord",
+    "RecentMessage",
     "Timer",
     "utcnow",
 ]
