@@ -58,3 +58,80 @@ PLAYGROUND_EMPTY = "Escribe un mensaje."
 PLAYGROUND_TOO_LONG = "El mensaje es demasiado largo (máximo {limit} caracteres)."
 PLAYGROUND_UNKNOWN_CHAT = "Ese grupo no existe en la configuración."
 PLAYGROUND_UNKNOWN_PERSONA = "Esa persona no existe en el simulador."
+
+# --- Moderation in the bot: summaries, admins' commands, reviews, undo ----------------------
+
+ENF_SUMMARY_WARN = "Advertencia ({count} en el periodo)"
+ENF_SUMMARY_EXPEL = "Baja del grupo"
+ENF_SUMMARY_DELETE = "mensaje retirado"
+ENF_SUMMARY_ALERT = "aviso a Seguridad Ciudadana"
+ENF_SUMMARY_REVIEW = "Enviado a revisión de los administradores"
+ENF_SUMMARY_RECORDED = "Registrado"
+ENF_ALERT_WHERE = "Comunidad: {community}. Caso #{case}."
+ENF_ALERT_SUBJECT = "Alerta CASS: posible amenaza en {community}"
+ENF_REVIEW_FALLBACK = "👀 Un mensaje necesita revisión."
+ENF_REVIEW_HOW = (
+    "Comunidad: {community}. Caso #{case}. Escribe /confirmar {case} si rompe las reglas o "
+    "/descartar {case} si no; /revisar muestra la lista de pendientes."
+)
+ENF_NEED_TARGET = (
+    "¿A quién? Responde al mensaje de la persona con /{command}, o escribe /{command} @nombre."
+)
+ENF_TARGET_NOT_FOUND = "No encontré a {handle} en este grupo."
+ENF_EXEMPT_TARGET = "{who} es funcionario o administrador: no se le aplican sanciones."
+ENF_REASON_DEFAULT = "no respetar las reglas del grupo"
+ENF_MANUAL_WARN_GROUP = (
+    "⚠️ {who}: un administrador te hace una advertencia por {reason} (regla {rule} de los "
+    "grupos CASS). Llevas {count} de {limit} advertencias en {days} días. {appeal}"
+)
+ENF_MANUAL_WARN_PRIVATE = (
+    "Hola, {who}. Un administrador del grupo te hizo una advertencia por {reason}.\n"
+    "Regla {rule}: {rule_text}\n"
+    "Llevas {count} de {limit} advertencias en los últimos {days} días. {appeal}"
+)
+ENF_MANUAL_EXPEL_GROUP = (
+    "🚫 {who} fue dado de baja del grupo por decisión de un administrador, por {reason} "
+    "(regla {rule} de los grupos CASS). Puede apelar escribiendo /apelar en privado al "
+    "asistente."
+)
+ENF_MANUAL_EXPEL_PRIVATE = (
+    "Hola, {who}. Un administrador te dio de baja del grupo por {reason}.\n"
+    "Regla {rule}: {rule_text}\n"
+    "Si crees que es un error, escribe /apelar aquí mismo y otra persona revisará tu caso."
+)
+ENF_READMITTED_ADMIN = "✅ {who} puede volver al grupo: se levantó su baja."
+ENF_READMITTED_PERSON = (
+    "Hola, {who}. Se revisó tu caso y puedes volver al grupo CASS de {community}. {how}"
+)
+ENF_READMIT_HOW_ADDED = "Ya te agregamos de nuevo."
+ENF_READMIT_HOW_LINK = "Te enviaremos un enlace para volver a entrar."
+ENF_INVITE_LINK = "Este es tu enlace para volver a entrar al grupo CASS: {link}"
+ENF_NOT_BANNED = "{who} no tiene una baja vigente en esta comunidad."
+ENF_PARDONED = "✅ Se borraron las advertencias de {who} ({count})."
+ENF_PARDONED_PERSON = "Hola, {who}. Un administrador borró tus advertencias en el grupo."
+ENF_NO_WARNINGS = "{who} no tiene advertencias vigentes."
+ENF_WARNINGS_HEADER = "{who} tiene {count} advertencia(s) en los últimos {days} días:"
+ENF_WARNINGS_LINE = "• {date}: {summary} (caso #{case})"
+ENF_DRY_RUN_ON = (
+    "🧪 Modo de prueba activado en este grupo: el asistente anotará lo que haría, sin borrar "
+    "mensajes ni sacar a nadie."
+)
+ENF_DRY_RUN_OFF = "✅ Modo de prueba desactivado: el asistente vuelve a aplicar las reglas."
+ENF_DRY_RUN_STATUS = "El modo de prueba está {state} en este grupo. Usa /prueba on o /prueba off."
+ENF_DRY_RUN_USAGE = "Usa /prueba on para activarlo o /prueba off para desactivarlo."
+ENF_CASE_USAGE = "Escribe /{command} seguido del número de caso, por ejemplo /{command} 12."
+ENF_CASE_NOT_FOUND = "No encontré el caso #{case} en tus comunidades."
+ENF_CASE_NOT_PENDING = "El caso #{case} ya no está pendiente de revisión ({status})."
+ENF_CASE_CONFIRMED = "✅ Caso #{case} confirmado: se aplicó la regla."
+ENF_CASE_DISMISSED = "✅ Caso #{case} descartado: no se sancionó a nadie."
+ENF_REVIEW_EMPTY = "No hay casos pendientes de revisión."
+ENF_REVIEW_HEADER = "Casos pendientes de revisión:"
+ENF_REVIEW_LINE = "• #{case} · {community} · {who}: «{excerpt}» ({reason})"
+ENF_UNDONE = "↩️ Caso #{case} deshecho: {what}. Los mensajes borrados no se pueden recuperar."
+ENF_UNDONE_PERSON = (
+    "Hola, {who}. Un administrador revisó tu caso #{case} y lo deshizo: {what}. Disculpa "
+    "las molestias."
+)
+ENF_UNDO_WHAT_POINTS = "se retiró la advertencia"
+ENF_UNDO_WHAT_BAN = "se levantó la baja"
+ENF_UNDO_ALREADY = "El caso #{case} ya estaba deshecho."

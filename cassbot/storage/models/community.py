@@ -100,6 +100,8 @@ class CommunityBan(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     banned_by: Mapped[str] = mapped_column(String(200), default="cassbot")
+    # The moderation case that led to it, when there is one (undoing the case lifts the ban).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_cases.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lifted_by: Mapped[str | None] = mapped_column(String(200))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cassbot.storage.models.base import Base, utcnow
 from cassbot.storage.types import BigID, JSONType, UTCDateTime
 
-CASE_STATUSES = ("applied", "dry_run", "review", "dismissed", "undone")
+CASE_STATUSES = ("applied", "dry_run", "review", "confirmed", "dismissed", "undone")
 
 
 class ModerationCase(Base):

@@ -1,0 +1,86 @@
+"""Who a moderation command is about: the author of the replied message, or an @mention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from cassbot.events import MessagePosted, MessageRef, UserRef
+from cassbot.people import identity_for, membership_of
+from cassbot.pipeline import Context, Sender
+from cassbot.storage.models import Group, Identity, Membership
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    sender: Sender
+    message: MessageRef | None  # the replied message, when the command was a reply
+    rest: str  # the command's arguments without the @mention
+
+
+async def resolve_target(ctx: Context, args: str) -> Target | None:
+    """Reply first (it is unambiguous), else `@name` / `@id` among this group's members."""
+    event = ctx.event
+    words = args.split()
+    replied = event.reply_to_author if isinstance(event, MessagePosted) else None
+    if replied is not None and not replied.is_bot:
+        assert isinstance(event, MessagePosted)
+        rest = words[1:] if words and words[0].startswith("@") else words
+        return Target(await _sender_for(ctx, replied), event.reply_to, " ".join(rest))
+    if not words or not words[0].startswith("@"):
+        return None
+    handle = words[0][1:]
+    rest = " ".join(words[1:])
+    channel = ctx.chat.channel
+    if isinstance(event, MessagePosted):
+        for mention in event.facts.mentions:  # platform mentions carry exact ids
+            if mention.lower() == handle.lower() or mention.split("@", 1)[0] == handle:
+                user = UserRef(channel=channel, user_id=mention)
+                return Target(await _sender_for(ctx, user), None, rest)
+    identity = await _find_identity(ctx, channel, handle)
+    if identity is None:
+        return None
+    user = UserRef(
+        channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
+    )
+    return Target(await _sender_for(ctx, user), None, rest)
+
+
+async def _find_identity(ctx: Context, channel: str, handle: str) -> Identity | None:
+    """An identity of this channel by user id, or by display name within the community."""
+    wanted = handle.lower().replace("_", " ")
+    query = select(Identity).where(
+        Identity.channel == channel,
+        or_(Identity.user_id == handle, func.lower(Identity.display_name) == wanted),
+    )
+    if ctx.place is not None:
+        query = (
+            query.join(Membership, Membership.identity_id == Identity.id)
+            .join(Group, Group.id == Membership.group_id)
+            .where(Group.community_id == ctx.place.community.id)
+        )
+    return (await ctx.session.execute(query.limit(1))).scalars().first()
+
+
+async def sender_for_identity(ctx: Context, identity: Identity) -> Sender:
+    user = UserRef(
+        channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
+    )
+    return await _sender_for(ctx, user)
+
+
+async def _sender_for(ctx: Context, user: UserRef) -> Sender:
+    identity, person = await identity_for(ctx.session, user)
+    membership = await membership_of(ctx.session, ctx.group, identity) if ctx.group else None
+    return Sender(
+        user=UserRef(
+            channel=identity.channel,
+            user_id=identity.user_id,
+            display_name=identity.display_name or user.display_name,
+        ),
+        identity=identity,
+        person=person,
+        official=ctx.app.directory.official_for(user),
+        membership=membership,
+    )
