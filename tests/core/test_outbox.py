@@ -118,8 +118,9 @@ async def test_rate_limits_wait_retry_after_and_keep_the_lane_in_order(rig) -> N
     second = await put(db, outbox, SendMessage(chat=GROUP, text="dos"))
     other = await put(db, outbox, SendMessage(chat=OTHER, text="otro grupo"))
     await outbox.dispatch_due()
-    # "dos" may not overtake "uno"; the other chat is not held up.
-    assert [a.text for a in adapter.calls] == ["uno", "otro grupo"]  # type: ignore[union-attr]
+    # "dos" may not overtake "uno"; the other chat is not held up (chats run side by side,
+    # so only the set of first attempts is fixed, not their order).
+    assert sorted(a.text for a in adapter.calls) == ["otro grupo", "uno"]  # type: ignore[union-attr]
     assert (await row(db, second)).status == "pending"
     clock.advance(timedelta(seconds=29))
     assert await outbox.dispatch_due() == 0
