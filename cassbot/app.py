@@ -55,6 +55,16 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
             )
 
         factories.append(local)
+    # --- whatsapp (WAHA gateway): adapter, roster reconcile, result hooks ---
+    if settings.adapters.whatsapp.enabled:
+
+        def whatsapp(app: CassBot) -> Adapter:
+            from adapters.whatsapp import install_whatsapp
+
+            return install_whatsapp(app)
+
+        factories.append(whatsapp)
+    # --- end whatsapp ---
     return factories
 
 

@@ -58,3 +58,20 @@ PLAYGROUND_EMPTY = "Escribe un mensaje."
 PLAYGROUND_TOO_LONG = "El mensaje es demasiado largo (máximo {limit} caracteres)."
 PLAYGROUND_UNKNOWN_CHAT = "Ese grupo no existe en la configuración."
 PLAYGROUND_UNKNOWN_PERSONA = "Esa persona no existe en el simulador."
+
+# --- WhatsApp and the bot's admin rights (adapters/whatsapp, cassbot/bot_rights.py) ---------
+
+BOT_NOT_ADMIN_SUBJECT = "El asistente CASS no es administrador del grupo «{group}»"
+BOT_NOT_ADMIN = (
+    "⚠️ El asistente CASS no es administrador del grupo «{group}» ({community}).\n"
+    "Mientras no lo sea, no puede borrar los mensajes que rompen las reglas ni sacar del grupo "
+    "a quien las rompe: esas acciones quedan registradas pero no se hacen.\n"
+    "Por favor, que un administrador del grupo haga administrador al número del "
+    "asistente{account}. Este aviso se envía una sola vez."
+)
+BOT_ACCOUNT = " ({phone})"
+WHATSAPP_ADD_REFUSED_INVITE = (
+    "Hola{name}. No pudimos agregarte directamente al grupo «{group}»: tu configuración de "
+    "privacidad de WhatsApp solo permite que te agreguen tus contactos. Puedes unirte con este "
+    "enlace:\n{link}"
+)
