@@ -70,8 +70,11 @@ async def fake() -> AsyncIterator[FakeWaha]:
 
 @pytest.fixture
 def wa_settings(make_settings: Callable[..., Settings], fake: FakeWaha) -> Callable[..., Settings]:
-    def factory(**adapter: Any) -> Settings:
-        return make_settings(whatsapp_config(fake, **adapter))
+    def factory(db_url: str | None = None, **adapter: Any) -> Settings:
+        config = whatsapp_config(fake, **adapter)
+        if db_url:
+            config["database"] = {"url": db_url}
+        return make_settings(config)
 
     return factory
 

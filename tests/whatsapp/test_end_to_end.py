@@ -76,9 +76,9 @@ async def test_an_ordinary_message_produces_no_action(wa_settings, start_bot, fa
 
 
 async def test_offences_are_deleted_warned_and_the_third_removes_the_author(
-    wa_settings, start_bot, fake
+    wa_settings, start_bot, fake, db_url
 ) -> None:  # type: ignore[no-untyped-def]
-    bot = await start_bot(wa_settings(), features=[stand_in_policy])
+    bot = await start_bot(wa_settings(db_url), features=[stand_in_policy])
     await wait_ready(bot)
     ids = []
     for n in range(3):
@@ -275,9 +275,9 @@ async def test_voice_notes_and_images_are_normalised_with_their_media(
 
 
 async def test_reconcile_finds_who_joined_while_down_and_removes_the_banned(
-    wa_settings, start_bot, fake
+    wa_settings, start_bot, fake, db_url
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = wa_settings()
+    settings = wa_settings(db_url)
     first = await start_bot(settings)
     await wait_ready(first)
     async with first.db.transaction() as session:  # Beto was banned earlier
@@ -326,9 +326,11 @@ async def test_reconcile_finds_who_joined_while_down_and_removes_the_banned(
     assert report.bot_is_admin is True
 
 
-async def test_without_admin_rights_officials_are_told_once(wa_settings, start_bot, fake) -> None:  # type: ignore[no-untyped-def]
+async def test_without_admin_rights_officials_are_told_once(
+    wa_settings, start_bot, fake, db_url
+) -> None:  # type: ignore[no-untyped-def]
     fake.set_bot_role(GROUP, "participant")
-    bot = await start_bot(wa_settings(), features=[stand_in_policy])
+    bot = await start_bot(wa_settings(db_url), features=[stand_in_policy])
     await wait_ready(bot)
     for n in range(2):
         await fake.post(GROUP, BETO, f"GROSERIA {n}")
