@@ -203,6 +203,13 @@ class WhatsAppAdapter(Adapter):
         self._status_checked = self._monotonic()
         return changed
 
+    def _note_status(self, status: str, detail: str) -> None:
+        """A state learnt from a failed call: record the change as an event, in the background."""
+        if self._set_status(status, detail) and self._sink is not None:
+            task = asyncio.create_task(self._report_status())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
     async def refresh_status(self, *, report: bool = True) -> str:
         """Ask WAHA for the session's state (and who the bot is); returns the state."""
         try:
@@ -269,10 +276,15 @@ class WhatsAppAdapter(Adapter):
         if not self._me_ids and me_ids:
             self._me_ids = frozenset(me_ids)
         now = self._monotonic()
+        fresh: list[Event] = []
         for event in events:
+            known = isinstance(event, ChannelStatus) and event.status == self._status
             if isinstance(event, ChannelStatus):
                 self._set_status(event.status, event.detail)
-            elif isinstance(event, RoleChanged) and event.member.is_bot:
+            if known:
+                continue  # already known, and recorded, from a status check
+            fresh.append(event)
+            if isinstance(event, RoleChanged) and event.member.is_bot:
                 self._admin[event.chat.chat_id] = (event.admin, now)
             elif isinstance(event, MemberLeft) and event.member.is_bot:
                 self._admin[event.chat.chat_id] = (False, now)
@@ -281,7 +293,7 @@ class WhatsAppAdapter(Adapter):
             elif isinstance(event, MessagePosted) and event.actor is not None:
                 self._learn_phone(event.actor)
         assert self._sink is not None, "adapter not started"
-        return await self._sink.submit_many(events)
+        return await self._sink.submit_many(fresh)
 
     def _learn_phone(self, user: UserRef) -> None:
         if not is_lid(user.user_id):
@@ -491,10 +503,10 @@ class WhatsAppAdapter(Adapter):
     async def _result_for(self, exc: WahaError, action: Action) -> ActionResult:
         detail = str(exc)[:1000]
         if isinstance(exc, WahaUnreachable):
-            self._set_status(UNREACHABLE, f"WAHA does not answer: {exc}")
+            self._note_status(UNREACHABLE, f"WAHA does not answer: {exc}")
             return self._wait(detail)
         if isinstance(exc, WahaSessionNotReady):
-            self._set_status(exc.session_status or UNKNOWN, detail)
+            self._note_status(exc.session_status or UNKNOWN, detail)
             return self._wait(detail)
         if isinstance(exc, WahaRateLimited):
             return ActionResult(
@@ -503,13 +515,15 @@ class WhatsAppAdapter(Adapter):
                 detail=detail,
             )
         if isinstance(exc, WahaUnauthorized):
-            self._set_status(UNAUTHORIZED, "WAHA rejected the API key (adapters.whatsapp.api_key)")
+            self._note_status(
+                UNAUTHORIZED, "WAHA rejected the API key (adapters.whatsapp.api_key)"
+            )
             return ActionResult(status="permanent_error", detail=detail)
         if isinstance(exc, WahaForbidden):
             return ActionResult(status="forbidden", detail=detail)
         if isinstance(exc, WahaNotFound):
             if exc.session_missing:
-                self._set_status(NO_SESSION, detail)
+                self._note_status(NO_SESSION, detail)
                 return self._wait(detail)
             return ActionResult(status="not_found", detail=detail)
         if isinstance(exc, WahaServerError):
