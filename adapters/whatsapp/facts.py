@@ -55,6 +55,10 @@ _INNER_KINDS: dict[str, AttachmentKind] = {
 }
 
 
+def mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _get(data: Any, *names: str) -> Any:
     """A key of a mapping whatever its case (engines disagree: `PTT` vs `ptt`)."""
     if not isinstance(data, Mapping):
@@ -101,7 +105,7 @@ def _number(value: Any) -> float | None:
 
 def message_kind(payload: Mapping[str, Any]) -> AttachmentKind | None:
     """The attachment kind of a message; None for plain text."""
-    raw = payload.get("_data") if isinstance(payload.get("_data"), Mapping) else {}
+    raw = mapping(payload.get("_data"))
     webjs_type = raw.get("type") if isinstance(raw.get("type"), str) else None
     if webjs_type in _WEBJS_KINDS:
         return _WEBJS_KINDS[webjs_type]
@@ -147,7 +151,7 @@ def _media_body(raw: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def attachment(payload: Mapping[str, Any], kind: AttachmentKind) -> Attachment:
-    raw = payload.get("_data") if isinstance(payload.get("_data"), Mapping) else {}
+    raw = mapping(payload.get("_data"))
     media = _media(payload)
     inner = _media_body(raw)
     error: str | None = None
@@ -160,7 +164,7 @@ def attachment(payload: Mapping[str, Any], kind: AttachmentKind) -> Attachment:
     latitude = longitude = None
     place = None
     if kind == "location":
-        location = payload.get("location") if isinstance(payload.get("location"), Mapping) else {}
+        location = mapping(payload.get("location"))
         latitude = _number(location.get("latitude")) or _number(_get(inner, "degreesLatitude"))
         longitude = _number(location.get("longitude")) or _number(_get(inner, "degreesLongitude"))
         place = location.get("name") or location.get("address") or _get(inner, "name", "address")
@@ -182,7 +186,7 @@ def attachment(payload: Mapping[str, Any], kind: AttachmentKind) -> Attachment:
 
 def forwarding(payload: Mapping[str, Any]) -> tuple[bool, bool]:
     """(forwarded, forwarded many times)."""
-    raw = payload.get("_data") if isinstance(payload.get("_data"), Mapping) else {}
+    raw = mapping(payload.get("_data"))
     flags = [raw, *_context_infos(raw)]
     forwarded = any(_get(f, "isForwarded") is True for f in flags)
     scores = [_number(_get(f, "forwardingScore")) or 0.0 for f in flags]
@@ -193,7 +197,7 @@ def forwarding(payload: Mapping[str, Any]) -> tuple[bool, bool]:
 
 
 def mentions(payload: Mapping[str, Any]) -> tuple[str, ...]:
-    raw = payload.get("_data") if isinstance(payload.get("_data"), Mapping) else {}
+    raw = mapping(payload.get("_data"))
     found: list[str] = []
     for source in (raw, *_context_infos(raw)):
         value = _get(source, "mentionedJid", "mentionedJID", "mentionedJidList", "mentionedIds")
@@ -208,7 +212,8 @@ def mentions(payload: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def message_facts(payload: Mapping[str, Any]) -> MessageFacts:
-    body = payload.get("body") if isinstance(payload.get("body"), str) else ""
+    body = payload.get("body")
+    body = body if isinstance(body, str) else ""
     kind = message_kind(payload)
     forwarded, many = forwarding(payload)
     return MessageFacts(

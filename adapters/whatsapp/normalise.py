@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.whatsapp.facts import message_facts
+from adapters.whatsapp.facts import mapping, message_facts
 from adapters.whatsapp.ids import (
     MessageId,
     clean_user_id,
@@ -96,7 +96,7 @@ def parse_envelope(raw: bytes) -> Envelope:
     payload = body.get("payload")
     if not isinstance(payload, dict):
         raise PayloadError("the envelope's 'payload' must be an object")
-    me = body.get("me") if isinstance(body.get("me"), dict) else {}
+    me = mapping(body.get("me"))
     me_ids = frozenset(
         clean_user_id(v) for k in ("id", "lid", "jid") if isinstance(v := me.get(k), str) and v
     )
@@ -270,8 +270,8 @@ def _edited(envelope: Envelope, payload: Mapping[str, Any], known: Identities) -
 
 def _revoked(envelope: Envelope, payload: Mapping[str, Any], known: Identities) -> MessageDeleted:
     revoked = _text(payload, "revokedMessageId")
-    after = payload.get("after") if isinstance(payload.get("after"), Mapping) else {}
-    before = payload.get("before") if isinstance(payload.get("before"), Mapping) else {}
+    after = mapping(payload.get("after"))
+    before = mapping(payload.get("before"))
     source = after or before
     if not source:
         raise PayloadError("a revoke must carry 'after' or 'before' (to know its chat)")
