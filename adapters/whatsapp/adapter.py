@@ -8,11 +8,9 @@ admin-only actions are `forbidden` (and the composition root tells the officials
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -29,9 +27,19 @@ from adapters.whatsapp.client import (
     WahaUnauthorized,
     WahaUnreachable,
 )
-from adapters.whatsapp.ids import MessageId, clean_user_id, is_group, is_lid, phone_of
-from adapters.whatsapp.normalise import ADMIN_ROLES, CHANNEL, Identities
+from adapters.whatsapp.ids import MessageId, clean_user_id, is_group
+from adapters.whatsapp.normalise import CHANNEL, Identities
 from adapters.whatsapp.pacing import PaceLimits, Pacer
+from adapters.whatsapp.roster import Roster
+from adapters.whatsapp.session import (
+    NO_SESSION,
+    UNAUTHORIZED,
+    UNKNOWN,
+    UNREACHABLE,
+    WORKING,
+    SessionWatch,
+    TaskSet,
+)
 from cassbot.actions import (
     Action,
     ActionResult,
@@ -58,18 +66,9 @@ from cassbot.settings import WhatsAppAdapterSettings
 
 logger = logging.getLogger(__name__)
 
-WORKING = "WORKING"
-# Our own states beside WAHA's (STOPPED, STARTING, SCAN_QR_CODE, PASSKEY_…, WORKING, FAILED).
-UNKNOWN, UNREACHABLE, UNAUTHORIZED, NO_SESSION = (
-    "UNKNOWN",
-    "UNREACHABLE",
-    "UNAUTHORIZED",
-    "NO_SESSION",
-)
 NOT_ADMIN_DETAIL = "the bot is not an admin of this group"
 INVITE_PREFIX = "https://chat.whatsapp.com/"
-_LID_RETRY_S = 3600.0
-_STATUS_RECHECK_S = 5.0
+_STATUS_RECHECK_S = 5.0  # a state older than this is checked again before waiting
 
 
 class WhatsAppAdapter(Adapter):
@@ -124,42 +123,36 @@ class WhatsAppAdapter(Adapter):
                 max_wait_s=wait,
             )
         )
-        self._monotonic = monotonic
+        self._tasks = TaskSet()
+        self.session = SessionWatch(
+            self.client, poll_s=settings.status_poll_s, tasks=self._tasks, monotonic=monotonic
+        )
+        self.roster = Roster(
+            self.client,
+            self.session,
+            admin_cache_s=settings.admin_cache_s,
+            tasks=self._tasks,
+            monotonic=monotonic,
+        )
         self._sink: EventSink | None = None
-        self._status = UNKNOWN
-        self._status_detail = "not checked yet"
-        self._status_checked = float("-inf")
-        self._me_ids: frozenset[str] = frozenset()
-        self._me_phone: str | None = None
-        self._admin: dict[str, tuple[bool, float]] = {}
-        self._lid_phones: dict[str, str] = {}
-        self._lid_tried: dict[str, float] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._monitor: asyncio.Task[None] | None = None
 
     # Lifecycle ------------------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
+        self.session.sink = sink
         await self.client.open()
-        await self.refresh_status(report=False)
+        await self.session.refresh(report=False)
         logger.info(
             "WhatsApp session %s is %s",
             self.settings.session,
-            self._status,
-            extra={"detail": self._status_detail, "gateway": str(self.client.base_url)},
+            self.session.status,
+            extra={"detail": self.session.detail, "gateway": str(self.client.base_url)},
         )
-        self._monitor = asyncio.create_task(self._watch_status(), name="whatsapp-status")
+        self._tasks.spawn(self.session.watch(), name="whatsapp-status")
 
     async def stop(self) -> None:
-        for task in [self._monitor, *self._tasks]:
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(
-            *(t for t in [self._monitor, *self._tasks] if t is not None), return_exceptions=True
-        )
-        self._monitor = None
-        self._tasks.clear()
+        await self._tasks.cancel_all()
         await self.client.close()
 
     def routes(self) -> list[web.RouteDef]:
@@ -169,163 +162,56 @@ class WhatsAppAdapter(Adapter):
         handler = WebhookHandler(self, self.settings.webhook_hmac_key.get_secret_value())
         return [web.post("/webhooks/whatsapp", handler.handle)]
 
-    # Session state ----------------------------------------------------------------------------
+    # Session ----------------------------------------------------------------------------------
 
     @property
     def status(self) -> str:
-        return self._status
+        return self.session.status
 
     @property
     def me_ids(self) -> frozenset[str]:
-        return self._me_ids
+        return self.session.me_ids
 
     @property
     def bot_phone(self) -> str | None:
-        return self._me_phone
+        return self.session.me_phone
 
     def health(self) -> AdapterHealth:
+        status = self.session.status
         return AdapterHealth(
-            ready=self._status == WORKING, status=self._status.lower(), detail=self._status_detail
+            ready=status == WORKING, status=status.lower(), detail=self.session.detail
         )
 
-    def _set_status(self, status: str, detail: str) -> bool:
-        changed = status != self._status
-        if changed:
-            log = logger.info if status == WORKING else logger.warning
-            log(
-                "WhatsApp session %s: %s -> %s",
-                self.settings.session,
-                self._status,
-                status,
-                extra={"detail": detail},
-            )
-        self._status, self._status_detail = status, detail
-        self._status_checked = self._monotonic()
-        return changed
-
-    def _note_status(self, status: str, detail: str) -> None:
-        """A state learnt from a failed call: record the change as an event, in the background."""
-        if self._set_status(status, detail) and self._sink is not None:
-            task = asyncio.create_task(self._report_status())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def refresh_status(self, *, report: bool = True) -> str:
-        """Ask WAHA for the session's state (and who the bot is); returns the state."""
-        try:
-            info = await self.client.get_session()
-            status = str(info.get("status") or UNKNOWN)
-            changed = self._set_status(status, f"WAHA session {self.settings.session} is {status}")
-            me = info.get("me")
-            if not isinstance(me, Mapping) and status == WORKING:
-                me = await self.client.get_me()
-            if isinstance(me, Mapping):
-                self._remember_me(me)
-        except WahaUnreachable as exc:
-            changed = self._set_status(UNREACHABLE, f"WAHA does not answer: {exc}")
-        except WahaUnauthorized:
-            changed = self._set_status(
-                UNAUTHORIZED, "WAHA rejected the API key (adapters.whatsapp.api_key)"
-            )
-        except WahaNotFound:
-            changed = self._set_status(
-                NO_SESSION, f"WAHA has no session named {self.settings.session!r}"
-            )
-        except WahaError as exc:
-            changed = self._set_status(UNKNOWN, f"WAHA status check failed: {exc}")
-        if changed and report and self._sink is not None:
-            await self._report_status()
-        return self._status
-
-    def _remember_me(self, me: Mapping[str, Any]) -> None:
-        ids = {clean_user_id(v) for k in ("id", "lid", "jid") if isinstance(v := me.get(k), str)}
-        if ids:
-            self._me_ids = frozenset(ids)
-            self._me_phone = phone_of(me.get("id") if isinstance(me.get("id"), str) else None)
-
-    async def _report_status(self) -> None:
-        assert self._sink is not None
-        now = time.time()
-        await self._sink.submit(
-            ChannelStatus(
-                dedupe_key=f"{CHANNEL}:{self.settings.session}:poll:{self._status}:{now:.3f}",
-                chat=ChatRef(
-                    channel=CHANNEL, chat_id=f"session:{self.settings.session}", private=True
-                ),
-                occurred_at=datetime.fromtimestamp(now, tz=UTC),
-                status=self._status,
-                detail=self._status_detail,
-            )
-        )
-
-    async def _watch_status(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.status_poll_s)
-            try:
-                await self.refresh_status()
-            except Exception:  # the watcher must outlive any surprise
-                logger.exception("WhatsApp status check failed")
+    async def refresh_status(self) -> str:
+        return await self.session.refresh()
 
     # Webhook side -------------------------------------------------------------------------------
 
     def identities(self) -> Identities:
-        return Identities(me_ids=self._me_ids, phones=self._lid_phones)
+        return Identities(me_ids=self.session.me_ids, phones=self.roster.phones)
 
     async def accept(self, events: Sequence[Event], me_ids: Iterable[str] = ()) -> int:
         """Learn what the events tell about the session, the bot and `@lid` phones; store them."""
-        if not self._me_ids and me_ids:
-            self._me_ids = frozenset(me_ids)
-        now = self._monotonic()
+        if not self.session.me_ids and me_ids:
+            self.session.me_ids = frozenset(me_ids)
         fresh: list[Event] = []
         for event in events:
-            known = isinstance(event, ChannelStatus) and event.status == self._status
+            known = isinstance(event, ChannelStatus) and event.status == self.session.status
             if isinstance(event, ChannelStatus):
-                self._set_status(event.status, event.detail)
+                self.session.set(event.status, event.detail)
             if known:
                 continue  # already known, and recorded, from a status check
             fresh.append(event)
             if isinstance(event, RoleChanged) and event.member.is_bot:
-                self._admin[event.chat.chat_id] = (event.admin, now)
+                self.roster.note_bot_admin(event.chat.chat_id, event.admin)
             elif isinstance(event, MemberLeft) and event.member.is_bot:
-                self._admin[event.chat.chat_id] = (False, now)
+                self.roster.note_bot_admin(event.chat.chat_id, False)
             if isinstance(event, MemberJoined | MemberLeft | RoleChanged):
-                self._learn_phone(event.member)
+                self.roster.learn_phone(event.member)
             elif isinstance(event, MessagePosted) and event.actor is not None:
-                self._learn_phone(event.actor)
+                self.roster.learn_phone(event.actor)
         assert self._sink is not None, "adapter not started"
         return await self._sink.submit_many(fresh)
-
-    def _learn_phone(self, user: UserRef) -> None:
-        if not is_lid(user.user_id):
-            return
-        if user.phone:
-            self._lid_phones[user.user_id] = user.phone
-        elif user.user_id not in self._lid_tried:
-            # Look it up in the background so the webhook answers at once; the next event of
-            # this person (and officials' exemption) will have the number.
-            self._lid_tried[user.user_id] = self._monotonic()
-            task = asyncio.create_task(self.resolve_phone(user.user_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def resolve_phone(self, user_id: str) -> str | None:
-        """E.164 phone of a WhatsApp id, asking WAHA's lid table for `@lid` ids."""
-        if not is_lid(user_id):
-            return phone_of(user_id)
-        if user_id in self._lid_phones:
-            return self._lid_phones[user_id]
-        try:
-            pn = await self.client.phone_for_lid(user_id)
-        except WahaError as exc:
-            logger.info(
-                "could not map a lid to a phone", extra={"lid": user_id, "error": str(exc)}
-            )
-            return None
-        self._lid_tried[user_id] = self._monotonic()
-        phone = phone_of(pn)
-        if phone:
-            self._lid_phones[user_id] = phone
-        return phone
 
     async def download_media(self, attachment: Attachment) -> bytes | None:
         """The bytes of a message's media; None when gone (WAHA keeps files ~3 minutes)."""
@@ -342,60 +228,22 @@ class WhatsAppAdapter(Adapter):
         return ChatRef(channel=CHANNEL, chat_id=clean_user_id(user.user_id), private=True)
 
     async def list_members(self, chat: ChatRef) -> list[MemberInfo]:
-        rows = await self.client.participants(chat.chat_id)
-        members: list[MemberInfo] = []
-        bot_admin = False
-        for row in rows:
-            role = row.get("role")
-            user_id = clean_user_id(str(row.get("id") or ""))
-            if not user_id or role == "left":
-                continue
-            phone = phone_of(row.get("pn")) or phone_of(user_id)
-            if phone is None and is_lid(user_id):
-                tried = self._lid_tried.get(user_id)
-                if tried is None or self._monotonic() - tried > _LID_RETRY_S:
-                    phone = await self.resolve_phone(user_id)
-                else:
-                    phone = self._lid_phones.get(user_id)
-            elif phone is not None and is_lid(user_id):
-                self._lid_phones[user_id] = phone
-            is_bot = user_id in self._me_ids
-            admin = role in ADMIN_ROLES
-            bot_admin = bot_admin or (is_bot and admin)
-            members.append(
-                MemberInfo(
-                    user=UserRef(channel=CHANNEL, user_id=user_id, phone=phone, is_bot=is_bot),
-                    admin=admin,
-                    superadmin=role == "superadmin",
-                )
-            )
-        if self._me_ids:
-            self._admin[chat.chat_id] = (bot_admin, self._monotonic())
-        return members
+        return await self.roster.members(chat)
 
     async def bot_is_admin(self, chat_id: str, *, fresh: bool = False) -> bool | None:
-        """Whether the bot may moderate `chat_id` (None: cannot tell right now)."""
-        cached = self._admin.get(chat_id)
-        if cached and not fresh and self._monotonic() - cached[1] <= self.settings.admin_cache_s:
-            return cached[0]
-        try:
-            await self.list_members(ChatRef(channel=CHANNEL, chat_id=chat_id))
-        except WahaError as exc:
-            logger.info(
-                "could not read a group's admins", extra={"chat": chat_id, "error": str(exc)}
-            )
-            return cached[0] if cached else None
-        found = self._admin.get(chat_id)
-        return found[0] if found else None
+        return await self.roster.bot_is_admin(chat_id, fresh=fresh)
+
+    async def resolve_phone(self, user_id: str) -> str | None:
+        return await self.roster.resolve_phone(user_id)
 
     # Actions ------------------------------------------------------------------------------------
 
     async def execute(self, action: Action) -> ActionResult:
-        if self._status != WORKING:
-            if self._monotonic() - self._status_checked > _STATUS_RECHECK_S:
-                await self.refresh_status()
-            if self._status not in (WORKING, UNAUTHORIZED):
-                return self._wait(self._status_detail)
+        if self.session.status != WORKING:
+            if self.session.seconds_since_check() > _STATUS_RECHECK_S:
+                await self.session.refresh()
+            if self.session.status not in (WORKING, UNAUTHORIZED):
+                return self._wait(self.session.detail)
         try:
             return await self._perform(action)
         except WahaError as exc:
@@ -503,10 +351,10 @@ class WhatsAppAdapter(Adapter):
     async def _result_for(self, exc: WahaError, action: Action) -> ActionResult:
         detail = str(exc)[:1000]
         if isinstance(exc, WahaUnreachable):
-            self._note_status(UNREACHABLE, f"WAHA does not answer: {exc}")
+            self.session.note(UNREACHABLE, f"WAHA does not answer: {exc}")
             return self._wait(detail)
         if isinstance(exc, WahaSessionNotReady):
-            self._note_status(exc.session_status or UNKNOWN, detail)
+            self.session.note(exc.session_status or UNKNOWN, detail)
             return self._wait(detail)
         if isinstance(exc, WahaRateLimited):
             return ActionResult(
@@ -515,7 +363,7 @@ class WhatsAppAdapter(Adapter):
                 detail=detail,
             )
         if isinstance(exc, WahaUnauthorized):
-            self._note_status(
+            self.session.note(
                 UNAUTHORIZED, "WAHA rejected the API key (adapters.whatsapp.api_key)"
             )
             return ActionResult(status="permanent_error", detail=detail)
@@ -523,7 +371,7 @@ class WhatsAppAdapter(Adapter):
             return ActionResult(status="forbidden", detail=detail)
         if isinstance(exc, WahaNotFound):
             if exc.session_missing:
-                self._note_status(NO_SESSION, detail)
+                self.session.note(NO_SESSION, detail)
                 return self._wait(detail)
             return ActionResult(status="not_found", detail=detail)
         if isinstance(exc, WahaServerError):

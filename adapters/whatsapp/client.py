@@ -95,8 +95,11 @@ class WahaClient:
         self._api_key = api_key
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._http: aiohttp.ClientSession | None = None
+        self._closed = False
 
     async def open(self) -> None:
+        if self._closed:
+            raise WahaUnreachable("the WAHA client is closed (cassbot is shutting down)")
         if self._http is None:
             self._http = aiohttp.ClientSession(
                 timeout=self._timeout,
@@ -104,6 +107,7 @@ class WahaClient:
             )
 
     async def close(self) -> None:
+        self._closed = True  # late calls during shutdown must not open a new connection pool
         if self._http is not None:
             await self._http.close()
             self._http = None
