@@ -142,7 +142,8 @@ class WhatsAppAdapter(Adapter):
         self._sink = sink
         self.session.sink = sink
         await self.client.open()
-        await self.session.refresh(report=False)
+        if await self.session.refresh(report=False) != WORKING:
+            await self.session.report()  # recorded, and the administrators are told
         logger.info(
             "WhatsApp session %s is %s",
             self.settings.session,

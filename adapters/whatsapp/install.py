@@ -3,6 +3,7 @@
 - Reconcile every configured WhatsApp group at start-up and every `reconcile_interval_s`.
 - An admin-only action refused because the bot is not an admin tells the officials (once).
 - A person WhatsApp refuses to add gets the group's invite link in a private message.
+- The administrators hear (once per lapse) when the session needs a person (QR code…).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.whatsapp.adapter import NOT_ADMIN_DETAIL, WhatsAppAdapter
+from adapters.whatsapp.alerts import SessionAlertStage
 from adapters.whatsapp.normalise import CHANNEL
 from cassbot import texts
 from cassbot.actions import Action, ActionResult, AddMember, CreateInviteLink, SendMessage
@@ -99,6 +101,7 @@ def install_whatsapp(app: CassBot) -> WhatsAppAdapter:
             audit_id=row.audit_id,
         )
 
+    app.pipeline.insert("whatsapp_session_alert", SessionAlertStage(app), after="membership")
     app.scheduler.every("whatsapp-reconcile", settings.reconcile_interval_s, reconcile)
     app.outbox.on_result(not_admin)
     app.outbox.on_result(add_refused, kind="add")

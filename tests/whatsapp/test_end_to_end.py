@@ -230,12 +230,15 @@ async def test_actions_wait_while_the_session_is_not_working(wa_settings, start_
     assert bot.adapters.get("whatsapp").health().status == "scan_qr_code"
     await fake.post(GROUP, BETO, "una GROSERIA")
 
+    async def in_group() -> list[OutboxAction]:  # (the administrators' alert goes elsewhere)
+        return [a for a in await rows(bot, OutboxAction) if a.lane == f"whatsapp:{GROUP}"]
+
     async def retried() -> bool:  # several rounds while the session needs its QR code
-        actions = await rows(bot, OutboxAction)
+        actions = await in_group()
         return len(actions) == 2 and actions[0].attempts >= 3
 
     await eventually(retried)
-    actions = await rows(bot, OutboxAction)
+    actions = await in_group()
     assert [(a.status, a.result) for a in actions] == [
         ("pending", "rate_limited"),
         ("pending", None),
@@ -246,7 +249,7 @@ async def test_actions_wait_while_the_session_is_not_working(wa_settings, start_
     await fake.set_status("WORKING")
 
     async def delivered() -> bool:
-        return all(a.status == "done" for a in await rows(bot, OutboxAction))
+        return all(a.status == "done" for a in await in_group())
 
     await eventually(delivered)
     assert len(fake.calls_to("DELETE", "/messages/")) == 1
@@ -428,3 +431,41 @@ async def test_an_official_behind_a_privacy_id_is_recognised_by_phone(
     assert deletes[0].endswith("_" + BETO.id)
     identities = {i.user_id: i for i in await rows(bot, Identity)}
     assert identities[DIRECTORA.id].phone == "+527610000003"
+
+
+async def test_administrators_hear_once_when_the_session_needs_a_person(
+    wa_settings, start_bot, fake
+) -> None:  # type: ignore[no-untyped-def]
+    bot = await start_bot(wa_settings())
+    await wait_ready(bot)
+
+    async def alerts() -> list[OutboxAction]:
+        return [a for a in await rows(bot, OutboxAction) if a.purpose == "whatsapp_session_alert"]
+
+    await fake.set_status("SCAN_QR_CODE")
+    await fake.set_status("SCAN_QR_CODE")  # said again: no second alert
+    await settled(bot, fake)
+    (alert,) = await alerts()
+    # "Gobierno Digital" runs the bot; it is reached in the playground, not through WhatsApp.
+    assert alert.channel == "local"
+    assert alert.payload["chat"]["chat_id"] == "dm-oficial-gd"
+    assert "SCAN_QR_CODE" in alert.payload["text"]
+    assert "código QR" in alert.payload["text"]
+    await fake.set_status("WORKING")
+    await fake.set_status("FAILED")  # a new lapse
+    await settled(bot, fake)
+    assert len(await alerts()) == 2
+    assert all(a.channel != "whatsapp" for a in await alerts())
+
+
+async def test_a_session_already_broken_at_start_is_reported(wa_settings, start_bot, fake) -> None:  # type: ignore[no-untyped-def]
+    fake.sessions[fake.session] = "SCAN_QR_CODE"
+    bot = await start_bot(wa_settings())
+
+    async def alerted() -> bool:
+        return any(a.purpose == "whatsapp_session_alert" for a in await rows(bot, OutboxAction))
+
+    await eventually(alerted)
+    status, body = await readyz(bot)
+    assert status == 503
+    assert body["adapters"]["whatsapp"]["status"] == "scan_qr_code"
