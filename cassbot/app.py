@@ -67,6 +67,17 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
             return EmailAdapter(settings.adapters.email)
 
         factories.append(email)
+
+    # --- whatsapp (WAHA gateway): adapter, roster reconcile, result hooks ---
+    if settings.adapters.whatsapp.enabled:
+
+        def whatsapp(app: CassBot) -> Adapter:
+            from adapters.whatsapp import install_whatsapp
+
+            return install_whatsapp(app)
+
+        factories.append(whatsapp)
+    # --- end whatsapp ---
     return factories
 
 

@@ -113,11 +113,43 @@ class LocalAdapterSettings(Section):
 
 
 class WhatsAppAdapterSettings(Section):
+    """WhatsApp groups through a WAHA gateway (see docs/whatsapp.md)."""
+
     enabled: bool = False
     base_url: str = "http://127.0.0.1:3000"
     api_key: SecretStr | None = None
     session: str = "default"
     webhook_hmac_key: SecretStr | None = None
+    # --- whatsapp: gateway calls ---
+    request_timeout_s: float = Field(15.0, gt=0)
+    status_poll_s: float = Field(30.0, gt=0)  # how often the session's state is checked
+    # Retry delay for actions while the session is not WORKING or the gateway is unreachable:
+    # they wait in the outbox (without using up their attempts) and go out when it recovers.
+    wait_retry_s: float = Field(30.0, gt=0)
+    admin_cache_s: float = Field(300.0, ge=0)  # how long the bot's admin rights are trusted
+    reconcile_interval_s: float = Field(900.0, gt=0)  # roster check against the database
+    # --- whatsapp: outbound pacing (WhatsApp bans numbers that send in bursts) ---
+    send_chat_interval_s: float = Field(2.0, ge=0)  # between two messages to one chat
+    send_per_minute: int = Field(20, ge=1)  # all messages together
+    send_burst: int = Field(2, ge=1)  # messages that may leave back to back
+    moderation_chat_interval_s: float = Field(0.5, ge=0)  # deletes, removals, adds
+    moderation_per_minute: int = Field(30, ge=1)
+    jitter_s: float = Field(1.0, ge=0)  # random extra delay, so sends do not look scripted
+    max_pacing_wait_s: float = Field(10.0, ge=0)  # longer waits go back to the outbox
+
+    @field_validator("base_url")
+    @classmethod
+    def _gateway_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be WAHA's http(s) address, e.g. http://127.0.0.1:3000")
+        return value.rstrip("/")
+
+    @field_validator("session")
+    @classmethod
+    def _session_name(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z0-9_-]{1,64}$", value):
+            raise ValueError("use letters, digits, '-' or '_' (the WAHA session name)")
+        return value
 
     @model_validator(mode="after")
     def _credentials_when_enabled(self) -> WhatsAppAdapterSettings:

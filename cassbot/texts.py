@@ -135,3 +135,40 @@ ENF_UNDONE_PERSON = (
 ENF_UNDO_WHAT_POINTS = "se retiró la advertencia"
 ENF_UNDO_WHAT_BAN = "se levantó la baja"
 ENF_UNDO_ALREADY = "El caso #{case} ya estaba deshecho."
+
+# --- WhatsApp and the bot's admin rights (adapters/whatsapp, cassbot/bot_rights.py) ---------
+
+BOT_NOT_ADMIN_SUBJECT = "El asistente CASS no es administrador del grupo «{group}»"
+BOT_NOT_ADMIN = (
+    "⚠️ El asistente CASS no es administrador del grupo «{group}» ({community}).\n"
+    "Mientras no lo sea, no puede borrar los mensajes que rompen las reglas ni sacar del grupo "
+    "a quien las rompe: esas acciones quedan registradas pero no se hacen.\n"
+    "Por favor, que un administrador del grupo haga administrador al número del "
+    "asistente{account}. Este aviso se envía una sola vez."
+)
+BOT_ACCOUNT = " ({phone})"
+WHATSAPP_ADD_REFUSED_INVITE = (
+    "Hola{name}. No pudimos agregarte directamente al grupo «{group}»: tu configuración de "
+    "privacidad de WhatsApp solo permite que te agreguen tus contactos. Puedes unirte con este "
+    "enlace:\n{link}"
+)
+WHATSAPP_SESSION_ALERT_SUBJECT = "El WhatsApp del asistente CASS requiere atención"
+WHATSAPP_SESSION_ALERT = (
+    "⚠️ La sesión de WhatsApp del asistente CASS está en estado «{status}»: {meaning}\n"
+    "Mientras tanto el asistente no lee ni modera los grupos de WhatsApp. Lo que tenga "
+    "pendiente se enviará cuando la sesión vuelva a funcionar."
+)
+WHATSAPP_SESSION_MEANINGS: dict[str, str] = {
+    "SCAN_QR_CODE": (
+        "hay que volver a vincular el teléfono del asistente escaneando el código QR en el "
+        "panel de WAHA."
+    ),
+    "PASSKEY_REQUIRED": "WhatsApp pide confirmar la vinculación en el teléfono del asistente.",
+    "PASSKEY_CONFIRMATION_REQUIRED": (
+        "WhatsApp pide confirmar la vinculación en el teléfono del asistente."
+    ),
+    "FAILED": "WAHA no pudo iniciar la sesión; revisen su panel y reinicien la sesión.",
+    "STOPPED": "la sesión está detenida; iníciela desde el panel de WAHA.",
+    "UNAUTHORIZED": "WAHA rechaza la clave de acceso de cassbot (adapters.whatsapp.api_key).",
+    "NO_SESSION": "WAHA no tiene la sesión configurada (adapters.whatsapp.session).",
+}
