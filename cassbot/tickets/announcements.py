@@ -44,16 +44,20 @@ class Announcements:
     def install(self, registry: CommandRegistry) -> None:
         registry.register(
             CommandSpec(
-                "aviso", self.aviso,
+                "aviso",
+                self.aviso,
                 "envía un aviso a una, varias o todas las comunidades (puede programarse)",
-                usage="<comunidades|todas> <texto>", roles=frozenset({"funcionario",
-                                                                      "administrador"}),
+                usage="<comunidades|todas> <texto>",
+                roles=frozenset({"funcionario", "administrador"}),
             )
         )
         registry.register(
             CommandSpec(
-                "avisos", self.avisos, "muestra los últimos avisos y su entrega",
-                usage="[cancelar N]", roles=frozenset({"funcionario", "administrador"}),
+                "avisos",
+                self.avisos,
+                "muestra los últimos avisos y su entrega",
+                usage="[cancelar N]",
+                roles=frozenset({"funcionario", "administrador"}),
             )
         )
         self.app.scheduler.on("announcement", self._due)
@@ -82,7 +86,7 @@ class Announcements:
             if when <= ctx.now:
                 ctx.reply(texts.AV_PAST_TIME.format(when=raw), purpose="command")
                 return
-            args = args[match.end():]
+            args = args[match.end() :]
         elif args.startswith("--"):
             ctx.reply(texts.AV_BAD_TIME.format(value=args.split("\n")[0][:40]), purpose="command")
             return
@@ -96,25 +100,28 @@ class Announcements:
             return
         destinations, text = parts[0], parts[1].strip()
         if len(text) > settings.announcement_max_chars:
-            ctx.reply(texts.AV_TOO_LONG.format(limit=settings.announcement_max_chars),
-                      purpose="command")
+            ctx.reply(
+                texts.AV_TOO_LONG.format(limit=settings.announcement_max_chars), purpose="command"
+            )
             return
         communities: list[str] = []
         if destinations.lower() in ALL:
             communities = [
-                c.id for c in self.app.directory.communities
+                c.id
+                for c in self.app.directory.communities
                 if is_admin(official) or official.covers(c.id)
             ]
         else:
             for name in filter(None, (n.strip() for n in destinations.split(","))):
                 community = find_community(ctx, name)
                 if community is None:
-                    ctx.reply(texts.AV_UNKNOWN_COMMUNITY.format(name=name, communities=known),
-                              purpose="command")
+                    ctx.reply(
+                        texts.AV_UNKNOWN_COMMUNITY.format(name=name, communities=known),
+                        purpose="command",
+                    )
                     return
                 if not (is_admin(official) or official.covers(community.id)):
-                    ctx.reply(texts.AV_NOT_COVERED.format(name=community.name),
-                              purpose="command")
+                    ctx.reply(texts.AV_NOT_COVERED.format(name=community.name), purpose="command")
                     return
                 if community.id not in communities:
                     communities.append(community.id)
@@ -122,31 +129,53 @@ class Announcements:
             ctx.reply(texts.AV_NO_GROUPS, purpose="command")
             return
         announcement = Announcement(
-            author_name=ctx.sender.name, author_identity_id=ctx.sender.identity.id,
-            department=official.department, text=text, communities=communities,
-            status="programado" if when else "enviando", scheduled_for=when,
+            author_name=ctx.sender.name,
+            author_identity_id=ctx.sender.identity.id,
+            department=official.department,
+            text=text,
+            communities=communities,
+            status="programado" if when else "enviando",
+            scheduled_for=when,
             created_at=ctx.now,
         )
         ctx.session.add(announcement)
         await ctx.session.flush()
-        await ctx.audit("announcement_created", detail={
-            "announcement_id": announcement.id, "communities": communities,
-            "scheduled_for": when.isoformat() if when else None,
-        })
+        await ctx.audit(
+            "announcement_created",
+            detail={
+                "announcement_id": announcement.id,
+                "communities": communities,
+                "scheduled_for": when.isoformat() if when else None,
+            },
+        )
         if when is not None:
             await Scheduler.schedule(
-                ctx.session, "announcement", f"{KEY_PREFIX}{announcement.id}", when,
+                ctx.session,
+                "announcement",
+                f"{KEY_PREFIX}{announcement.id}",
+                when,
                 {"announcement_id": announcement.id},
             )
-            ctx.reply(texts.AV_SCHEDULED.format(
-                id=announcement.id, when=local_time(self.app, when), communities=len(communities),
-            ), purpose="command")
+            ctx.reply(
+                texts.AV_SCHEDULED.format(
+                    id=announcement.id,
+                    when=local_time(self.app, when),
+                    communities=len(communities),
+                ),
+                purpose="command",
+            )
             return
         groups = await self.fan_out(ctx.session, announcement, ctx.now)
-        ctx.reply(texts.AV_QUEUED.format(id=announcement.id, groups=groups,
-                                         communities=len(communities)), purpose="command")
+        ctx.reply(
+            texts.AV_QUEUED.format(
+                id=announcement.id, groups=groups, communities=len(communities)
+            ),
+            purpose="command",
+        )
 
-    async def fan_out(self, session: AsyncSession, announcement: Announcement, now: datetime) -> int:
+    async def fan_out(
+        self, session: AsyncSession, announcement: Announcement, now: datetime
+    ) -> int:
         """Queue the announcement for every group of its communities (safe to run again)."""
         text = texts.AV_MESSAGE.format(
             department=department_name(announcement.department), text=announcement.text
@@ -162,15 +191,21 @@ class Announcements:
                     session,
                     AnnouncementDelivery.__table__,  # type: ignore[arg-type]
                     {
-                        "announcement_id": announcement.id, "community_id": community_id,
-                        "group_id": group.id, "outbox_key": key, "status": "pendiente",
+                        "announcement_id": announcement.id,
+                        "community_id": community_id,
+                        "group_id": group.id,
+                        "outbox_key": key,
+                        "status": "pendiente",
                         "updated_at": now,
                     },
                     conflict=["announcement_id", "group_id"],
                 )
                 await self.app.outbox.enqueue(
-                    session, SendMessage(chat=place.chat, text=text), key=key,
-                    purpose="announcement", community_id=community_id,
+                    session,
+                    SendMessage(chat=place.chat, text=text),
+                    key=key,
+                    purpose="announcement",
+                    community_id=community_id,
                 )
                 count += 1
         announcement.status = "enviando"
@@ -196,8 +231,9 @@ class Announcements:
         ).scalar_one_or_none()
         if delivery is None:
             return
-        delivery.status = {"done": "entregado", "failed": "fallido"}.get(row.status,
-                                                                         "reintentando")
+        delivery.status = {"done": "entregado", "failed": "fallido"}.get(
+            row.status, "reintentando"
+        )
         delivery.detail = result.detail[:2000] if result.detail else None
         delivery.updated_at = self.app.clock.now()
         if row.status == "done":
@@ -211,10 +247,14 @@ class Announcements:
             await self._cancel(ctx, int(argv[1]))
             return
         rows = (
-            await ctx.session.execute(
-                select(Announcement).order_by(Announcement.id.desc()).limit(5)
+            (
+                await ctx.session.execute(
+                    select(Announcement).order_by(Announcement.id.desc()).limit(5)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         if not rows:
             ctx.reply(texts.AV_LIST_NONE, purpose="command")
             return
@@ -231,12 +271,16 @@ class Announcements:
             )
             total = sum(counts.values())
             failed = counts.get("fallido", 0)
-            lines.append(texts.AV_LIST_LINE.format(
-                id=item.id, status=texts.AV_STATUS.get(item.status, item.status),
-                when=local_time(self.app, item.scheduled_for or item.created_at),
-                delivered=counts.get("entregado", 0), total=total,
-                failed=texts.AV_LIST_FAILED.format(count=failed) if failed else "",
-            ))
+            lines.append(
+                texts.AV_LIST_LINE.format(
+                    id=item.id,
+                    status=texts.AV_STATUS.get(item.status, item.status),
+                    when=local_time(self.app, item.scheduled_for or item.created_at),
+                    delivered=counts.get("entregado", 0),
+                    total=total,
+                    failed=texts.AV_LIST_FAILED.format(count=failed) if failed else "",
+                )
+            )
         ctx.reply("\n".join(lines), purpose="command")
 
     async def _cancel(self, ctx: Context, announcement_id: int) -> None:

@@ -45,20 +45,21 @@ def stacked_columns(
 ) -> Markup:
     """One column per period, stacked by series (e.g. months × departments), with a legend."""
     width, left, bottom, plot_h = 640, 40, 60, 200
+    pad = 20  # room above the tallest column for its total
     legend_h = 20 * ((len(series) + 2) // 3)
-    height = plot_h + bottom + legend_h + 10
+    height = plot_h + bottom + legend_h + 10 + pad
     totals = [sum(values[i] for _, values in series) for i in range(len(columns))]
     top = max(totals, default=0) or 1
     step = (width - left - 10) / max(1, len(columns))
     parts = [
-        f'<line x1="{left}" y1="{plot_h + 10}" x2="{width - 10}" y2="{plot_h + 10}" '
+        f'<line x1="{left}" y1="{plot_h + pad}" x2="{width - 10}" y2="{plot_h + pad}" '
         'stroke="#999"/>',
-        f'<text x="{left - 6}" y="{15}" text-anchor="end" {_FONT}>{top}</text>',
-        f'<text x="{left - 6}" y="{plot_h + 10}" text-anchor="end" {_FONT}>0</text>',
+        f'<text x="{left - 6}" y="{pad + 15}" text-anchor="end" {_FONT}>{top}</text>',
+        f'<text x="{left - 6}" y="{plot_h + pad}" text-anchor="end" {_FONT}>0</text>',
     ]
     for i, column in enumerate(columns):
         x = left + i * step + step * 0.15
-        y = plot_h + 10
+        y = plot_h + pad
         for s, (name, values) in enumerate(series):
             h = plot_h * values[i] / top
             if values[i]:
@@ -74,21 +75,35 @@ def stacked_columns(
                 f"{totals[i]}</text>"
             )
         parts.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{plot_h + 28}" text-anchor="middle" '
-            f'{_FONT}>{escape(column[2:] if len(column) == 7 else column)}</text>'
+            f'<text x="{x + step * 0.35:.1f}" y="{plot_h + pad + 18}" text-anchor="middle" '
+            f"{_FONT}>{escape(_short_month(column))}</text>"
         )
     for s, (name, _) in enumerate(series):
         lx = left + (s % 3) * 200
-        ly = plot_h + bottom + (s // 3) * 20
+        ly = plot_h + pad + bottom + (s // 3) * 20
         parts.append(
             f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" '
             f'fill="{PALETTE[s % len(PALETTE)]}"/>'
             f'<text x="{lx + 18}" y="{ly}" {_FONT}>{escape(name)}</text>'
         )
-    description = "; ".join(
-        f"{column}: {total}" for column, total in zip(columns, totals, strict=True) if total
-    ) or "Sin datos en el periodo."
+    description = (
+        "; ".join(
+            f"{column}: {total}" for column, total in zip(columns, totals, strict=True) if total
+        )
+        or "Sin datos en el periodo."
+    )
     return _svg(chart_id, title, width, height, "".join(parts), description)
+
+
+_MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+
+
+def _short_month(column: str) -> str:
+    """ "2026-12" → "dic 26" (other labels unchanged)."""
+    year, _, month = column.partition("-")
+    if len(year) == 4 and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{_MONTHS[int(month) - 1]} {year[2:]}"
+    return column
 
 
 def _describe(items: list[tuple[str, float]], unit: str) -> str:

@@ -63,13 +63,20 @@ class TicketClocks:
             department=department_name(ticket.department),
         )
         reached = await notices.notify(
-            self.app, session, ticket, officials, text,
+            self.app,
+            session,
+            ticket,
+            officials,
+            text,
             key=notices.ticket_key(ticket, "ack", ticket.reopen_count, step),
             subject="Recordatorio" if step == 0 else "Escalamiento",
         )
         ticket.escalation_level = max(ticket.escalation_level, step + 1)
         await self.service.add_event(
-            session, ticket, kind, now=now,
+            session,
+            ticket,
+            kind,
+            now=now,
             detail={"level": level, "step": step, "reached": reached},
         )
 
@@ -91,17 +98,26 @@ class TicketClocks:
             hours=_hours(now - ticket.requested_at),
         )
         reached = await notices.notify(
-            self.app, session, ticket, officials, text,
+            self.app,
+            session,
+            ticket,
+            officials,
+            text,
             key=notices.ticket_key(ticket, "ack", ticket.reopen_count, "breach", repeat),
             subject="Plazo de acuse vencido",
         )
         entry = await self.service.add_event(
-            session, ticket, "ack_breach" if first else "breach_reminder", now=now,
+            session,
+            ticket,
+            "ack_breach" if first else "breach_reminder",
+            now=now,
             detail={"repeat": repeat, "reached": reached},
         )
         if first:
             await notices.tell_subscribers(
-                self.app, session, ticket,
+                self.app,
+                session,
+                ticket,
                 texts.TK_CITIZEN_BREACH.format(
                     folio=ticket.folio, department=department_name(ticket.department)
                 ),
@@ -120,7 +136,10 @@ class TicketClocks:
             o for o in notices.chain_recipients(self.app, ticket, "director") if o not in officials
         ]
         reached = await notices.notify(
-            self.app, session, ticket, officials,
+            self.app,
+            session,
+            ticket,
+            officials,
             texts.TK_OFFICIAL_OVERDUE.format(
                 folio=ticket.folio,
                 category=category_label(ticket.category),
@@ -129,16 +148,23 @@ class TicketClocks:
             key=notices.ticket_key(ticket, "overdue", ticket.reopen_count),
             subject="Plazo de atención vencido",
         )
-        await self.service.add_event(session, ticket, "overdue", now=now,
-                                     detail={"reached": reached})
+        await self.service.add_event(
+            session, ticket, "overdue", now=now, detail={"reached": reached}
+        )
 
     async def confirmation(self, session: AsyncSession, timer: Timer, now: datetime) -> None:
         ticket = await self._ticket(session, timer)
         if ticket is None or ticket.status != "resuelto":
             return
         await self.service.change_status(
-            session, ticket, "cerrado", now=now, actor_name="cassbot", actor_kind="bot",
-            note=texts.TK_NOTE_AUTO_CLOSED, kind="auto_closed",
+            session,
+            ticket,
+            "cerrado",
+            now=now,
+            actor_name="cassbot",
+            actor_kind="bot",
+            note=texts.TK_NOTE_AUTO_CLOSED,
+            kind="auto_closed",
         )
 
 

@@ -49,7 +49,7 @@ class TicketCommands:
         self.service = service
         self.intake = intake
 
-    # Finding the ticket a command is about ------------------------------------------------------
+    # Finding the ticket a command is about ---------------------------------------------------
 
     async def _target(self, ctx: Context, command: ParsedCommand) -> tuple[Ticket | None, str]:
         """The ticket named by a folio at the start of the arguments, or by the replied message."""
@@ -85,12 +85,13 @@ class TicketCommands:
                 ),
                 purpose="command",
             )
-            await ctx.audit("ticket_command_refused", detail={"folio": ticket.folio,
-                                                               "command": command.name})
+            await ctx.audit(
+                "ticket_command_refused", detail={"folio": ticket.folio, "command": command.name}
+            )
             return None, rest
         return ticket, rest
 
-    # Filing ----------------------------------------------------------------------------------------
+    # Filing ----------------------------------------------------------------------------------
 
     async def reporte(self, ctx: Context, command: ParsedCommand) -> None:
         ctx.notes[REPORT_NOTE] = command.args  # the tickets stage files it after moderation
@@ -107,9 +108,10 @@ class TicketCommands:
             return
         category = parse_category(command.args) if command.args else None
         if command.args and category is None:
-            ctx.reply(texts.TK_UNKNOWN_CATEGORY.format(word=command.args,
-                                                       known=_category_list()),
-                      purpose="command")
+            ctx.reply(
+                texts.TK_UNKNOWN_CATEGORY.format(word=command.args, known=_category_list()),
+                purpose="command",
+            )
             return
         existing = await self.service.for_message(ctx.session, event.reply_to)
         if existing is not None:
@@ -123,10 +125,18 @@ class TicketCommands:
         match = classify(source.text, location=location_text(location), explicit=True)
         assert ctx.community_id is not None
         await self.intake.open_from(
-            ctx, source, community_id=ctx.community_id,
-            text=source.text.strip() or texts.TK_VOICE_TEXT, match=match, origin="ticket",
-            media=media_of(source), location=location, category=category,
-            requester=source.actor, opened_by=ctx.sender.name, answer_to=source.message,
+            ctx,
+            source,
+            community_id=ctx.community_id,
+            text=source.text.strip() or texts.TK_VOICE_TEXT,
+            match=match,
+            origin="ticket",
+            media=media_of(source),
+            location=location,
+            category=category,
+            requester=source.actor,
+            opened_by=ctx.sender.name,
+            answer_to=source.message,
         )
 
     async def _recategorise(self, ctx: Context, ticket: Ticket, category: str | None) -> None:
@@ -135,9 +145,12 @@ class TicketCommands:
             ctx.reply(texts.TK_ALREADY_TICKET.format(folio=ticket.folio), purpose="command")
             return
         if not notices.can_manage(ctx.sender.official, ticket):
-            ctx.reply(texts.TK_NOT_YOUR_TICKET.format(
-                folio=ticket.folio, department=department_name(ticket.department)),
-                purpose="command")
+            ctx.reply(
+                texts.TK_NOT_YOUR_TICKET.format(
+                    folio=ticket.folio, department=department_name(ticket.department)
+                ),
+                purpose="command",
+            )
             return
         before = (ticket.category, ticket.department)
         ticket.category = category
@@ -145,29 +158,39 @@ class TicketCommands:
         ticket.is_public = ticket.department not in self.service.settings.private_departments
         ticket.updated_at = ctx.now
         entry = await self.service.add_event(
-            ctx.session, ticket, "recategorised", now=ctx.now, actor_kind="official",
+            ctx.session,
+            ticket,
+            "recategorised",
+            now=ctx.now,
+            actor_kind="official",
             actor_name=ctx.sender.name,
             detail={"from": list(before), "to": [ticket.category, ticket.department]},
         )
         if ticket.department != before[1]:
             officials = notices.department_officials(self.service.app, ticket)
             await notices.notify(
-                self.service.app, ctx.session, ticket, officials,
+                self.service.app,
+                ctx.session,
+                ticket,
+                officials,
                 texts.TK_OFFICIAL_REROUTED.format(
-                    folio=ticket.folio, category=category_label(category),
+                    folio=ticket.folio,
+                    category=category_label(category),
                     text=ticket.text[:1000],
                 ),
-                key=notices.ticket_key(ticket, "ev", entry.id), subject="Reporte turnado",
+                key=notices.ticket_key(ticket, "ev", entry.id),
+                subject="Reporte turnado",
             )
         ctx.reply(
             texts.TK_RECATEGORISED.format(
-                folio=ticket.folio, category=category_label(category),
+                folio=ticket.folio,
+                category=category_label(category),
                 department=department_name(ticket.department),
             ),
             purpose="command",
         )
 
-    # Status changes by officials -------------------------------------------------------------------
+    # Status changes by officials -------------------------------------------------------------
 
     def _status_command(self, status: str, *, needs_note: bool = False) -> Handler:
         async def handler(ctx: Context, command: ParsedCommand) -> None:
@@ -181,14 +204,19 @@ class TicketCommands:
             if ticket.status not in ALLOWED_FROM[status]:
                 ctx.reply(
                     texts.TK_CANNOT_CHANGE.format(
-                        folio=ticket.folio, status=STATUS_LABELS[ticket.status],
+                        folio=ticket.folio,
+                        status=STATUS_LABELS[ticket.status],
                         new=STATUS_LABELS[status],
                     ),
                     purpose="command",
                 )
                 return
             await self.service.change_status(
-                ctx.session, ticket, status, now=ctx.now, actor_name=ctx.sender.name,
+                ctx.session,
+                ticket,
+                status,
+                now=ctx.now,
+                actor_name=ctx.sender.name,
                 note=note or None,
             )
             await ctx.audit("ticket_status", detail={"folio": ticket.folio, "status": status})
@@ -218,16 +246,23 @@ class TicketCommands:
             ctx.reply(texts.TK_DUPLICATE_SELF, purpose="command")
             return
         if ticket.status not in ALLOWED_FROM["duplicado"]:
-            ctx.reply(texts.TK_CANNOT_CHANGE.format(
-                folio=ticket.folio, status=STATUS_LABELS[ticket.status],
-                new=STATUS_LABELS["duplicado"]), purpose="command")
+            ctx.reply(
+                texts.TK_CANNOT_CHANGE.format(
+                    folio=ticket.folio,
+                    status=STATUS_LABELS[ticket.status],
+                    new=STATUS_LABELS["duplicado"],
+                ),
+                purpose="command",
+            )
             return
-        await self.service.merge_into(ctx.session, ticket, original, now=ctx.now,
-                                      actor_name=ctx.sender.name)
-        ctx.reply(texts.TK_MERGED.format(folio=ticket.folio, original=original.folio),
-                  purpose="command")
+        await self.service.merge_into(
+            ctx.session, ticket, original, now=ctx.now, actor_name=ctx.sender.name
+        )
+        ctx.reply(
+            texts.TK_MERGED.format(folio=ticket.folio, original=original.folio), purpose="command"
+        )
 
-    # Looking things up -------------------------------------------------------------------------
+    # Looking things up -----------------------------------------------------------------------
 
     async def pendientes(self, ctx: Context, command: ParsedCommand) -> None:
         assert ctx.sender is not None
@@ -251,7 +286,8 @@ class TicketCommands:
             community = ctx.app.directory.community(ticket.community_id)
             lines.append(
                 texts.TK_PENDING_LINE.format(
-                    folio=ticket.folio, category=category_label(ticket.category),
+                    folio=ticket.folio,
+                    category=category_label(ticket.category),
                     community=community.name if community else ticket.community_id,
                     status=STATUS_LABELS[ticket.status],
                     since=notices.local_time(ctx.app, ticket.requested_at),
@@ -284,10 +320,13 @@ class TicketCommands:
             status=STATUS_LABELS[ticket.status],
             requested=notices.local_time(ctx.app, ticket.requested_at),
             ack=(
-                texts.TK_DETAIL_ACKED.format(at=notices.local_time(ctx.app, ticket.acknowledged_at))
+                texts.TK_DETAIL_ACKED.format(
+                    at=notices.local_time(ctx.app, ticket.acknowledged_at)
+                )
                 if ticket.acknowledged_at
                 else texts.TK_DETAIL_ACK_DUE.format(
-                    at=notices.local_time(ctx.app, ticket.ack_due_at))
+                    at=notices.local_time(ctx.app, ticket.ack_due_at)
+                )
             ),
             expected=notices.local_time(ctx.app, ticket.expected_at),
             affected=ticket.affected_count,
@@ -297,21 +336,27 @@ class TicketCommands:
     async def misreportes(self, ctx: Context, command: ParsedCommand) -> None:
         assert ctx.sender is not None
         rows = (
-            await ctx.session.execute(
-                select(Ticket)
-                .join(TicketSubscriber, TicketSubscriber.ticket_id == Ticket.id)
-                .join(Identity, Identity.id == TicketSubscriber.identity_id)
-                .where(Identity.person_id == ctx.sender.person.id)
-                .order_by(Ticket.requested_at.desc())
-                .limit(10)
+            (
+                await ctx.session.execute(
+                    select(Ticket)
+                    .join(TicketSubscriber, TicketSubscriber.ticket_id == Ticket.id)
+                    .join(Identity, Identity.id == TicketSubscriber.identity_id)
+                    .where(Identity.person_id == ctx.sender.person.id)
+                    .order_by(Ticket.requested_at.desc())
+                    .limit(10)
+                )
             )
-        ).scalars().unique().all()
+            .scalars()
+            .unique()
+            .all()
+        )
         if not rows:
             ctx.reply(texts.TK_MY_NONE, purpose="command")
             return
         lines = [texts.TK_MY_HEADER] + [
-            texts.TK_MY_LINE.format(folio=t.folio, category=category_label(t.category),
-                                    status=STATUS_LABELS[t.status])
+            texts.TK_MY_LINE.format(
+                folio=t.folio, category=category_label(t.category), status=STATUS_LABELS[t.status]
+            )
             for t in rows
         ]
         ctx.reply("\n".join(lines), purpose="command")
@@ -322,27 +367,42 @@ class TicketCommands:
         ticket, _ = await self._target(ctx, command)
         if ticket is None:
             return
-        own = ticket.requester_identity_id is not None and (
-            await ctx.session.get(Identity, ticket.requester_identity_id)
-        ).person_id == ctx.sender.person.id  # type: ignore[union-attr]
+        own = (
+            ticket.requester_identity_id is not None
+            and (await ctx.session.get(Identity, ticket.requester_identity_id)).person_id
+            == ctx.sender.person.id
+        )  # type: ignore[union-attr]
         if not own and not notices.can_manage(ctx.sender.official, ticket):
             ctx.reply(texts.TK_NOT_YOURS.format(folio=ticket.folio), purpose="command")
             return
         if ticket.status not in AWAITING_ACK:
-            ctx.reply(texts.TK_CANNOT_CANCEL.format(folio=ticket.folio,
-                                                    status=STATUS_LABELS[ticket.status]),
-                      purpose="command")
+            ctx.reply(
+                texts.TK_CANNOT_CANCEL.format(
+                    folio=ticket.folio, status=STATUS_LABELS[ticket.status]
+                ),
+                purpose="command",
+            )
             return
         await self.service.change_status(
-            ctx.session, ticket, "cerrado", now=ctx.now, actor_name=ctx.sender.name,
-            actor_kind="member", note=texts.TK_NOTE_CANCELLED, kind="cancelled",
+            ctx.session,
+            ticket,
+            "cerrado",
+            now=ctx.now,
+            actor_name=ctx.sender.name,
+            actor_kind="member",
+            note=texts.TK_NOTE_CANCELLED,
+            kind="cancelled",
             skip_identity=ctx.sender.identity.id,
         )
         officials = notices.department_officials(self.service.app, ticket)
         await notices.notify(
-            self.service.app, ctx.session, ticket, officials,
+            self.service.app,
+            ctx.session,
+            ticket,
+            officials,
             texts.TK_OFFICIAL_CANCELLED.format(folio=ticket.folio),
-            key=notices.ticket_key(ticket, "cancelled"), subject="Reporte cancelado",
+            key=notices.ticket_key(ticket, "cancelled"),
+            subject="Reporte cancelado",
         )
         ctx.reply(texts.TK_CANCELLED.format(folio=ticket.folio), purpose="command")
 
@@ -356,50 +416,113 @@ class TicketCommands:
                 ctx.reply(texts.TK_NOT_YOURS.format(folio=ticket.folio), purpose="command")
                 return
             if ticket.status != "resuelto":
-                ctx.reply(texts.TK_NOT_WAITING.format(folio=ticket.folio,
-                                                      status=STATUS_LABELS[ticket.status]),
-                          purpose="command")
+                ctx.reply(
+                    texts.TK_NOT_WAITING.format(
+                        folio=ticket.folio, status=STATUS_LABELS[ticket.status]
+                    ),
+                    purpose="command",
+                )
                 return
             await confirm(self.service, ctx, ticket, answer)
 
         return handler
 
-    # Registration ---------------------------------------------------------------------------------
+    # Registration ----------------------------------------------------------------------------
 
     def register(self, registry: CommandRegistry) -> None:
         specs = [
-            CommandSpec("reporte", self.reporte, "pide un servicio público (agua, luz, basura, "
-                        "baches, seguridad, protección civil)", usage="<qué pasa y dónde>",
-                        aliases=("reportar", "report"), screen_after=True),
-            CommandSpec("folio", self.folio, "consulta cómo va un reporte tuyo",
-                        usage="<folio>", aliases=("estado",)),
-            CommandSpec("misreportes", self.misreportes, "lista tus reportes",
-                        aliases=("mis_reportes",)),
-            CommandSpec("cancelar", self.cancelar, "retira un reporte tuyo que aún nadie tomó",
-                        usage="<folio>"),
-            CommandSpec("si", self._answer("si"), "confirma que tu reporte se resolvió",
-                        usage="<folio>", aliases=("sí",)),
-            CommandSpec("no", self._answer("no"), "avisa que tu reporte no se resolvió",
-                        usage="<folio>"),
-            CommandSpec("ticket", self.ticket, "convierte el mensaje al que respondes en reporte",
-                        usage="[categoría]", roles=OFFICIALS, where="group"),
-            CommandSpec("recibido", self._status_command("recibido"),
-                        "acusa de recibido un reporte", usage="<folio>", roles=OFFICIALS),
-            CommandSpec("atendiendo", self._status_command("en_atencion"),
-                        "marca un reporte en atención", usage="<folio>", roles=OFFICIALS,
-                        aliases=("enatencion", "en_atencion")),
-            CommandSpec("resuelto", self._status_command("resuelto"),
-                        "marca un reporte como resuelto", usage="<folio> <nota>",
-                        roles=OFFICIALS),
-            CommandSpec("cerrar", self._status_command("cerrado"), "cierra un reporte",
-                        usage="<folio> [nota]", roles=OFFICIALS),
-            CommandSpec("rechazar", self._status_command("rechazado", needs_note=True),
-                        "rechaza un reporte explicando el motivo", usage="<folio> <motivo>",
-                        roles=OFFICIALS),
-            CommandSpec("duplicado", self.duplicado, "une un reporte a otro igual",
-                        usage="<folio> <folio original>", roles=OFFICIALS),
-            CommandSpec("pendientes", self.pendientes, "lista los reportes abiertos de tu área",
-                        roles=OFFICIALS),
+            CommandSpec(
+                "reporte",
+                self.reporte,
+                "pide un servicio público (agua, luz, basura, "
+                "baches, seguridad, protección civil)",
+                usage="<qué pasa y dónde>",
+                aliases=("reportar", "report"),
+                screen_after=True,
+            ),
+            CommandSpec(
+                "folio",
+                self.folio,
+                "consulta cómo va un reporte tuyo",
+                usage="<folio>",
+                aliases=("estado",),
+            ),
+            CommandSpec(
+                "misreportes", self.misreportes, "lista tus reportes", aliases=("mis_reportes",)
+            ),
+            CommandSpec(
+                "cancelar",
+                self.cancelar,
+                "retira un reporte tuyo que aún nadie tomó",
+                usage="<folio>",
+            ),
+            CommandSpec(
+                "si",
+                self._answer("si"),
+                "confirma que tu reporte se resolvió",
+                usage="<folio>",
+                aliases=("sí",),
+            ),
+            CommandSpec(
+                "no", self._answer("no"), "avisa que tu reporte no se resolvió", usage="<folio>"
+            ),
+            CommandSpec(
+                "ticket",
+                self.ticket,
+                "convierte el mensaje al que respondes en reporte",
+                usage="[categoría]",
+                roles=OFFICIALS,
+                where="group",
+            ),
+            CommandSpec(
+                "recibido",
+                self._status_command("recibido"),
+                "acusa de recibido un reporte",
+                usage="<folio>",
+                roles=OFFICIALS,
+            ),
+            CommandSpec(
+                "atendiendo",
+                self._status_command("en_atencion"),
+                "marca un reporte en atención",
+                usage="<folio>",
+                roles=OFFICIALS,
+                aliases=("enatencion", "en_atencion"),
+            ),
+            CommandSpec(
+                "resuelto",
+                self._status_command("resuelto"),
+                "marca un reporte como resuelto",
+                usage="<folio> <nota>",
+                roles=OFFICIALS,
+            ),
+            CommandSpec(
+                "cerrar",
+                self._status_command("cerrado"),
+                "cierra un reporte",
+                usage="<folio> [nota]",
+                roles=OFFICIALS,
+            ),
+            CommandSpec(
+                "rechazar",
+                self._status_command("rechazado", needs_note=True),
+                "rechaza un reporte explicando el motivo",
+                usage="<folio> <motivo>",
+                roles=OFFICIALS,
+            ),
+            CommandSpec(
+                "duplicado",
+                self.duplicado,
+                "une un reporte a otro igual",
+                usage="<folio> <folio original>",
+                roles=OFFICIALS,
+            ),
+            CommandSpec(
+                "pendientes",
+                self.pendientes,
+                "lista los reportes abiertos de tu área",
+                roles=OFFICIALS,
+            ),
         ]
         for spec in specs:
             registry.register(spec)

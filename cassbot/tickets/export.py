@@ -25,10 +25,28 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COLUMNS = [
-    "service_request_id", "requested_datetime", "updated_datetime", "closed_date", "status",
-    "status_description", "status_notes", "service_code", "service_name", "description",
-    "agency_responsible", "address", "lat", "long", "source", "ack_due", "acknowledged",
-    "acknowledged_on_time", "target", "resolved", "affected_count", "closure_reason",
+    "service_request_id",
+    "requested_datetime",
+    "updated_datetime",
+    "closed_date",
+    "status",
+    "status_description",
+    "status_notes",
+    "service_code",
+    "service_name",
+    "description",
+    "agency_responsible",
+    "address",
+    "lat",
+    "long",
+    "source",
+    "ack_due",
+    "acknowledged",
+    "acknowledged_on_time",
+    "target",
+    "resolved",
+    "affected_count",
+    "closure_reason",
 ]
 EXPORT_TIMER = "tickets:export"
 
@@ -59,7 +77,8 @@ async def export_csv(
                 "ack_due": iso(ticket.requested_at + deadline, settings),
                 "acknowledged": iso(ticket.acknowledged_at, settings),
                 "acknowledged_on_time": (
-                    "" if ticket.acknowledged_at is None
+                    ""
+                    if ticket.acknowledged_at is None
                     else str(ticket.acknowledged_at - ticket.requested_at <= deadline).lower()
                 ),
                 "target": iso(ticket.expected_at, settings),
@@ -110,7 +129,9 @@ class NightlyExport:
             ).first()
             if exists is None:
                 await Scheduler.schedule(
-                    session, "tickets_export", EXPORT_TIMER,
+                    session,
+                    "tickets_export",
+                    EXPORT_TIMER,
                     next_export_at(self.app.settings, self.app.clock.now()),
                 )
 

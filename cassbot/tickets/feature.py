@@ -53,8 +53,11 @@ def _remember_sent(service: TicketService):  # type: ignore[no-untyped-def]
             row.purpose.split(":")[0], "update"
         )
         await service.record_message(
-            session, int(ticket_id), MessageRef(chat=action.chat, message_id=result.platform_ref),
-            kind, service.app.clock.now(),
+            session,
+            int(ticket_id),
+            MessageRef(chat=action.chat, message_id=result.platform_ref),
+            kind,
+            service.app.clock.now(),
         )
 
     return hook

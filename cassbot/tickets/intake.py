@@ -118,12 +118,15 @@ class Intake:
             ctx.reply(texts.TK_REPORT_USAGE, purpose="command")
             return
         location = location_of(source)
-        match = (
-            classify(text, location=location_text(location), explicit=True) if text else None
-        )
+        match = classify(text, location=location_text(location), explicit=True) if text else None
         await self.open_from(
-            ctx, event, community_id=community_id or "", text=text or texts.TK_VOICE_TEXT,
-            match=match, origin="reporte" if ctx.in_group else "privado", media=media,
+            ctx,
+            event,
+            community_id=community_id or "",
+            text=text or texts.TK_VOICE_TEXT,
+            match=match,
+            origin="reporte" if ctx.in_group else "privado",
+            media=media,
             location=location,
         )
 
@@ -224,7 +227,9 @@ class Intake:
             )
         elif opened.newly_subscribed:
             text = texts.TK_LINKED.format(
-                urgent=urgent, folio=ticket.folio, status=STATUS_LABELS[ticket.status],
+                urgent=urgent,
+                folio=ticket.folio,
+                status=STATUS_LABELS[ticket.status],
                 affected=ticket.affected_count,
             )
         else:

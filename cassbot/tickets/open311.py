@@ -50,8 +50,10 @@ def _format(request: web.Request) -> str:
 def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200) -> web.Response:
     if fmt == "json":
         return web.Response(
-            text=json.dumps(data, ensure_ascii=False), status=status,
-            content_type="application/json", charset="utf-8",
+            text=json.dumps(data, ensure_ascii=False),
+            status=status,
+            content_type="application/json",
+            charset="utf-8",
         )
     element = ET.Element(root)
     if item is None:
@@ -61,13 +63,19 @@ def _respond(fmt: str, root: str, item: str | None, data: Any, status: int = 200
             _fill(ET.SubElement(element, item), entry)
     body = ET.tostring(element, encoding="unicode")
     return web.Response(
-        text=f'<?xml version="1.0" encoding="UTF-8"?>\n{body}', status=status,
-        content_type="text/xml", charset="utf-8",
+        text=f'<?xml version="1.0" encoding="UTF-8"?>\n{body}',
+        status=status,
+        content_type="text/xml",
+        charset="utf-8",
     )
 
 
-_XML_LISTS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute",
-              "values": "value"}
+_XML_LISTS = {
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+}
 
 
 def _fill(element: ET.Element, data: dict[str, Any]) -> None:
@@ -89,8 +97,9 @@ def _fill(element: ET.Element, data: dict[str, Any]) -> None:
 
 
 def _error(fmt: str, status: int, description: str) -> web.Response:
-    return _respond(fmt, "errors", "error", [{"code": status, "description": description}],
-                    status=status)
+    return _respond(
+        fmt, "errors", "error", [{"code": status, "description": description}], status=status
+    )
 
 
 def _param(request: web.Request, name: str) -> str | None:
@@ -186,8 +195,7 @@ def open311_routes(app: CassBot) -> list[web.RouteDef]:
         code = request.match_info["code"]
         if code not in CATEGORY_BY_CODE:
             raise Open311Error(404, f"service_code '{code}' not found")
-        return _respond(fmt, "service_definition", None,
-                        {"service_code": code, "attributes": []})
+        return _respond(fmt, "service_definition", None, {"service_code": code, "attributes": []})
 
     async def request_list(request: web.Request, fmt: str) -> web.Response:
         query = select(Ticket).where(Ticket.is_public.is_(True))
@@ -202,14 +210,17 @@ def open311_routes(app: CassBot) -> list[web.RouteDef]:
         extensions = (_param(request, "extensions") or "").lower() == "true"
         async with app.db.read() as session:
             rows = (
-                await session.execute(
-                    query.order_by(Ticket.requested_at.desc(), Ticket.id.desc())
-                    .offset((page - 1) * size)
-                    .limit(size)
+                (
+                    await session.execute(
+                        query.order_by(Ticket.requested_at.desc(), Ticket.id.desc())
+                        .offset((page - 1) * size)
+                        .limit(size)
+                    )
                 )
-            ).scalars().all()
-        return _respond(fmt, "service_requests", "request",
-                        [_public(t, extensions) for t in rows])
+                .scalars()
+                .all()
+            )
+        return _respond(fmt, "service_requests", "request", [_public(t, extensions) for t in rows])
 
     def _filters(request: web.Request, query: Any) -> Any:
         codes = _param(request, "service_code")
@@ -285,9 +296,11 @@ def open311_routes(app: CassBot) -> list[web.RouteDef]:
 async def count_public(app: CassBot) -> int:
     async with app.db.read() as session:
         return int(
-            (await session.execute(
-                select(func.count()).select_from(Ticket).where(Ticket.is_public.is_(True))
-            )).scalar_one()
+            (
+                await session.execute(
+                    select(func.count()).select_from(Ticket).where(Ticket.is_public.is_(True))
+                )
+            ).scalar_one()
         )
 
 

@@ -47,12 +47,63 @@ logger = logging.getLogger(__name__)
 # Problems that affect a whole community at once: one open ticket per community is enough.
 AREA_WIDE = frozenset({"sin_agua", "basura"})
 _GENERIC_PLACE_WORDS = frozenset(
-    "calle avenida esquina frente enfrente junto cerca lado entre colonia barrio camino "
-    "carretera privada cerrada altura atras detras afuera entrada salida rumbo".split()
+    [
+        "calle",
+        "avenida",
+        "esquina",
+        "frente",
+        "enfrente",
+        "junto",
+        "cerca",
+        "lado",
+        "entre",
+        "colonia",
+        "barrio",
+        "camino",
+        "carretera",
+        "privada",
+        "cerrada",
+        "altura",
+        "atras",
+        "detras",
+        "afuera",
+        "entrada",
+        "salida",
+        "rumbo",
+    ]
 )
 _STOPWORDS = frozenset(
-    "para pero porque desde hace esta estan este esto todo toda todos todas como cuando donde "
-    "alguien nadie tiene tienen hay favor buenas buenos tardes noches dias vecinos calle".split()
+    [
+        "para",
+        "pero",
+        "porque",
+        "desde",
+        "hace",
+        "esta",
+        "estan",
+        "este",
+        "esto",
+        "todo",
+        "toda",
+        "todos",
+        "todas",
+        "como",
+        "cuando",
+        "donde",
+        "alguien",
+        "nadie",
+        "tiene",
+        "tienen",
+        "hay",
+        "favor",
+        "buenas",
+        "buenos",
+        "tardes",
+        "noches",
+        "dias",
+        "vecinos",
+        "calle",
+    ]
 )
 
 
@@ -117,9 +168,12 @@ class TicketService:
             session,
             TicketMessage.__table__,  # type: ignore[arg-type]
             {
-                "ticket_id": ticket_id, "channel": message.chat.channel,
-                "chat_id": message.chat.chat_id, "message_id": message.message_id,
-                "kind": kind, "created_at": now,
+                "ticket_id": ticket_id,
+                "channel": message.chat.channel,
+                "chat_id": message.chat.chat_id,
+                "message_id": message.message_id,
+                "kind": kind,
+                "created_at": now,
             },
             conflict=["channel", "chat_id", "message_id"],
         )
@@ -178,7 +232,11 @@ class TicketService:
         session.add(ticket)
         await session.flush()
         await self.add_event(
-            session, ticket, "opened", now=now, status_after="nuevo",
+            session,
+            ticket,
+            "opened",
+            now=now,
+            status_after="nuevo",
             actor_kind="official" if request.opened_by else "member",
             actor_name=request.opened_by or (ticket.requester_name or "vecino"),
             detail={"origin": request.origin, "terms": list(request.terms)},
@@ -189,14 +247,21 @@ class TicketService:
             await self._subscribe(session, ticket, request, role="requester")
         await self.schedule_ack_clock(session, ticket)
         await Scheduler.schedule(
-            session, "ticket_due", notices.ticket_key(ticket, "due"), ticket.expected_at,
+            session,
+            "ticket_due",
+            notices.ticket_key(ticket, "due"),
+            ticket.expected_at,
             {"ticket_id": ticket.id},
         )
         reached = await self._announce_to_officials(session, ticket)
         logger.info(
             "ticket opened",
-            extra={"folio": folio, "community": ticket.community_id, "category": ticket.category,
-                   "origin": request.origin},
+            extra={
+                "folio": folio,
+                "community": ticket.community_id,
+                "category": ticket.category,
+                "origin": request.origin,
+            },
         )
         return Opened(ticket=ticket, created=True, reached=reached)
 
@@ -215,8 +280,13 @@ class TicketService:
         )
         officials = notices.department_officials(self.app, ticket)
         reached = await notices.notify(
-            self.app, session, ticket, officials, text,
-            key=notices.ticket_key(ticket, "new"), subject="Nuevo reporte",
+            self.app,
+            session,
+            ticket,
+            officials,
+            text,
+            key=notices.ticket_key(ticket, "new"),
+            subject="Nuevo reporte",
         )
         return [department_name(ticket.department)] if reached else []
 
@@ -254,7 +324,11 @@ class TicketService:
             ticket.affected_count += 1
             ticket.updated_at = request.now
             await self.add_event(
-                session, ticket, "linked_report", now=request.now, actor_kind="member",
+                session,
+                ticket,
+                "linked_report",
+                now=request.now,
+                actor_kind="member",
                 actor_name=request.requester.display_name if request.requester else "vecino",
                 detail={"affected_count": ticket.affected_count, "origin": request.origin},
             )
@@ -263,7 +337,8 @@ class TicketService:
     async def _subscribe(
         self, session: AsyncSession, ticket: Ticket, request: NewRequest, *, role: str
     ) -> bool:
-        assert request.requester is not None and request.identity is not None
+        assert request.requester is not None
+        assert request.identity is not None
         if await self.is_subscriber(session, ticket, request.identity.person_id):
             return False
         in_group = not request.chat.private
@@ -271,12 +346,15 @@ class TicketService:
             session,
             TicketSubscriber.__table__,  # type: ignore[arg-type]
             {
-                "ticket_id": ticket.id, "identity_id": request.identity.id,
-                "channel": request.requester.channel, "user_id": request.requester.user_id,
+                "ticket_id": ticket.id,
+                "identity_id": request.identity.id,
+                "channel": request.requester.channel,
+                "user_id": request.requester.user_id,
                 "display_name": request.requester.display_name,
                 "chat_id": request.chat.chat_id if in_group else None,
                 "message_id": request.message.message_id if in_group and request.message else None,
-                "role": role, "created_at": request.now,
+                "role": role,
+                "created_at": request.now,
             },
             conflict=["ticket_id", "identity_id"],
         )
@@ -299,9 +377,15 @@ class TicketService:
         detail: dict[str, Any] | None = None,
     ) -> TicketEvent:
         entry = TicketEvent(
-            ticket_id=ticket.id, at=now, kind=kind, status_before=status_before,
-            status_after=status_after, actor_kind=actor_kind, actor_name=actor_name,
-            public_note=note, detail=detail or {},
+            ticket_id=ticket.id,
+            at=now,
+            kind=kind,
+            status_before=status_before,
+            status_after=status_after,
+            actor_kind=actor_kind,
+            actor_name=actor_name,
+            public_note=note,
+            detail=detail or {},
         )
         session.add(entry)
         await session.flush()
@@ -312,12 +396,18 @@ class TicketService:
         round_ = ticket.reopen_count
         for index, step in enumerate(self.settings.escalation):
             await Scheduler.schedule(
-                session, "ticket_ack", notices.ticket_key(ticket, "ack", round_, index),
-                base + step.after, {"ticket_id": ticket.id, "step": index},
+                session,
+                "ticket_ack",
+                notices.ticket_key(ticket, "ack", round_, index),
+                base + step.after,
+                {"ticket_id": ticket.id, "step": index},
             )
         await Scheduler.schedule(
-            session, "ticket_ack", notices.ticket_key(ticket, "ack", round_, "breach"),
-            ticket.ack_due_at, {"ticket_id": ticket.id, "step": "breach", "repeat": 0},
+            session,
+            "ticket_ack",
+            notices.ticket_key(ticket, "ack", round_, "breach"),
+            ticket.ack_due_at,
+            {"ticket_id": ticket.id, "step": "breach", "repeat": 0},
         )
 
     async def stop_ack_clock(self, session: AsyncSession, ticket: Ticket) -> None:
@@ -354,15 +444,26 @@ class TicketService:
             ticket.resolved_at = now
             await Scheduler.cancel(session, notices.ticket_key(ticket, "due"))
             await Scheduler.schedule(
-                session, "ticket_confirm", notices.ticket_key(ticket, "confirm", ticket.reopen_count),
-                now + self.settings.confirm_window, {"ticket_id": ticket.id},
+                session,
+                "ticket_confirm",
+                notices.ticket_key(ticket, "confirm", ticket.reopen_count),
+                now + self.settings.confirm_window,
+                {"ticket_id": ticket.id},
             )
         if status in FINAL_STATUSES:
             ticket.closed_at = now
             await Scheduler.cancel(session, notices.ticket_key(ticket) + ":", prefix=True)
         entry = await self.add_event(
-            session, ticket, kind, now=now, actor_kind=actor_kind, actor_name=actor_name,
-            status_before=before, status_after=status, note=note, detail=detail,
+            session,
+            ticket,
+            kind,
+            now=now,
+            actor_kind=actor_kind,
+            actor_name=actor_name,
+            status_before=before,
+            status_after=status,
+            note=note,
+            detail=detail,
         )
         if tell:
             await self.tell_change(session, ticket, entry, skip_identity=skip_identity)
@@ -384,7 +485,9 @@ class TicketService:
             purpose = "ticket_question"
         elif status == "duplicado":
             original = (
-                await session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
+                await session.get(Ticket, ticket.duplicate_of_id)
+                if ticket.duplicate_of_id
+                else None
             )
             text = texts.TK_CITIZEN_DUPLICATE.format(
                 folio=ticket.folio, original=original.folio if original else "?"
@@ -399,8 +502,13 @@ class TicketService:
             )
             purpose = "ticket_update"
         await notices.tell_subscribers(
-            self.app, session, ticket, text, key=notices.ticket_key(ticket, "ev", entry.id),
-            purpose=purpose, skip_identity=skip_identity,
+            self.app,
+            session,
+            ticket,
+            text,
+            key=notices.ticket_key(ticket, "ev", entry.id),
+            purpose=purpose,
+            skip_identity=skip_identity,
         )
 
     async def reopen(
@@ -411,26 +519,44 @@ class TicketService:
         ticket.ack_due_at = now + self.settings.ack_deadline
         await Scheduler.cancel(session, notices.ticket_key(ticket, "confirm") + ":", prefix=True)
         entry = await self.change_status(
-            session, ticket, "reabierto", now=now, actor_name=actor_name, actor_kind="member",
-            kind="reopened", tell=False,
+            session,
+            ticket,
+            "reabierto",
+            now=now,
+            actor_name=actor_name,
+            actor_kind="member",
+            kind="reopened",
+            tell=False,
         )
         await self.schedule_ack_clock(session, ticket)
         if ticket.expected_at > now:
             await Scheduler.schedule(
-                session, "ticket_due", notices.ticket_key(ticket, "due"), ticket.expected_at,
+                session,
+                "ticket_due",
+                notices.ticket_key(ticket, "due"),
+                ticket.expected_at,
                 {"ticket_id": ticket.id},
             )
         await notices.notify(
-            self.app, session, ticket, notices.department_officials(self.app, ticket),
+            self.app,
+            session,
+            ticket,
+            notices.department_officials(self.app, ticket),
             texts.TK_OFFICIAL_REOPENED.format(
                 folio=ticket.folio, ack_due=notices.local_time(self.app, ticket.ack_due_at)
             ),
-            key=notices.ticket_key(ticket, "ev", entry.id), subject="Reabierto",
+            key=notices.ticket_key(ticket, "ev", entry.id),
+            subject="Reabierto",
         )
         await self.tell_change(session, ticket, entry)
 
     async def merge_into(
-        self, session: AsyncSession, ticket: Ticket, original: Ticket, *, now: datetime,
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        original: Ticket,
+        *,
+        now: datetime,
         actor_name: str,
     ) -> None:
         """Mark `ticket` a duplicate of `original`; its followers now follow the original."""
@@ -441,10 +567,15 @@ class TicketService:
                 session,
                 TicketSubscriber.__table__,  # type: ignore[arg-type]
                 {
-                    "ticket_id": original.id, "identity_id": sub.identity_id,
-                    "channel": sub.channel, "user_id": sub.user_id,
-                    "display_name": sub.display_name, "chat_id": sub.chat_id,
-                    "message_id": sub.message_id, "role": "reporter", "created_at": now,
+                    "ticket_id": original.id,
+                    "identity_id": sub.identity_id,
+                    "channel": sub.channel,
+                    "user_id": sub.user_id,
+                    "display_name": sub.display_name,
+                    "chat_id": sub.chat_id,
+                    "message_id": sub.message_id,
+                    "role": "reporter",
+                    "created_at": now,
                 },
                 conflict=["ticket_id", "identity_id"],
             )
@@ -452,12 +583,21 @@ class TicketService:
         original.affected_count += max(moved, 1)
         original.updated_at = now
         await self.change_status(
-            session, ticket, "duplicado", now=now, actor_name=actor_name,
+            session,
+            ticket,
+            "duplicado",
+            now=now,
+            actor_name=actor_name,
             note=texts.TK_NOTE_DUPLICATE.format(original=original.folio),
             detail={"duplicate_of": original.folio},
         )
         await self.add_event(
-            session, original, "merged", now=now, actor_kind="official", actor_name=actor_name,
+            session,
+            original,
+            "merged",
+            now=now,
+            actor_kind="official",
+            actor_name=actor_name,
             detail={"merged": ticket.folio, "affected_count": original.affected_count},
         )
 
@@ -480,4 +620,3 @@ def _similar_texts(a: str, b: str) -> bool:
     if not left or not right:
         return False
     return len(left & right) / len(left | right) >= 0.4
-

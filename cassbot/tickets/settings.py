@@ -10,7 +10,14 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from moderation.service_requests import CATEGORIES
 
@@ -46,8 +53,13 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 EscalationTarget = Literal["enlace", "director", "presidencia", "administrador"]
 TicketDepartment = Literal[
-    "agua", "servicios", "seguridad", "proteccion_civil", "desarrollo_economico",
-    "gobierno_digital", "presidencia",
+    "agua",
+    "servicios",
+    "seguridad",
+    "proteccion_civil",
+    "desarrollo_economico",
+    "gobierno_digital",
+    "presidencia",
 ]
 
 # Resolution targets per category: examples to start from; each área should set its own.
@@ -123,7 +135,9 @@ class TicketSettings(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use e.g. America/Mexico_City)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use e.g. America/Mexico_City)"
+            ) from None
         return value
 
     @field_validator("resolution_targets")

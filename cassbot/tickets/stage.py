@@ -26,10 +26,30 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REPORT_NOTE = "ticket_report"  # set by /reporte for this stage
-YES = frozenset({"si", "si se resolvio", "si ya", "si ya quedo", "si gracias", "ya se resolvio",
-                 "ya quedo", "si quedo"})
-NO = frozenset({"no", "no se resolvio", "todavia no", "aun no", "sigue igual", "no sigue igual",
-                "no ha quedado", "no quedo"})
+YES = frozenset(
+    {
+        "si",
+        "si se resolvio",
+        "si ya",
+        "si ya quedo",
+        "si gracias",
+        "ya se resolvio",
+        "ya quedo",
+        "si quedo",
+    }
+)
+NO = frozenset(
+    {
+        "no",
+        "no se resolvio",
+        "todavia no",
+        "aun no",
+        "sigue igual",
+        "no sigue igual",
+        "no ha quedado",
+        "no quedo",
+    }
+)
 
 
 def yes_or_no(text: str) -> str | None:
@@ -80,7 +100,12 @@ class TicketStage:
         if match is None or ctx.community_id is None:
             return
         await self.intake.open_from(
-            ctx, event, community_id=ctx.community_id, text=text, match=match, origin="auto",
+            ctx,
+            event,
+            community_id=ctx.community_id,
+            text=text,
+            match=match,
+            origin="auto",
             location=location,
         )
 
@@ -96,15 +121,20 @@ class TicketStage:
             ticket = await self.service.for_message(ctx.session, event.reply_to)
         elif ctx.chat.private:
             waiting = (
-                await ctx.session.execute(
-                    select(Ticket)
-                    .join(TicketSubscriber, TicketSubscriber.ticket_id == Ticket.id)
-                    .join(Identity, Identity.id == TicketSubscriber.identity_id)
-                    .where(Ticket.status == "resuelto",
-                           Identity.person_id == ctx.sender.person.id)
-                    .distinct()
+                (
+                    await ctx.session.execute(
+                        select(Ticket)
+                        .join(TicketSubscriber, TicketSubscriber.ticket_id == Ticket.id)
+                        .join(Identity, Identity.id == TicketSubscriber.identity_id)
+                        .where(
+                            Ticket.status == "resuelto", Identity.person_id == ctx.sender.person.id
+                        )
+                        .distinct()
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             ticket = waiting[0] if len(waiting) == 1 else None
         if ticket is None or ticket.status != "resuelto":
             return False
@@ -120,8 +150,14 @@ async def confirm(service: TicketService, ctx: Context, ticket: Ticket, answer: 
     who = ctx.sender.name
     if answer == "si":
         await service.change_status(
-            ctx.session, ticket, "cerrado", now=ctx.now, actor_name=who, actor_kind="member",
-            note=texts.TK_NOTE_CONFIRMED, kind="confirmed",
+            ctx.session,
+            ticket,
+            "cerrado",
+            now=ctx.now,
+            actor_name=who,
+            actor_kind="member",
+            note=texts.TK_NOTE_CONFIRMED,
+            kind="confirmed",
             skip_identity=ctx.sender.identity.id,
         )
         ctx.reply(texts.TK_THANKS_CONFIRMED.format(folio=ticket.folio), purpose="command")

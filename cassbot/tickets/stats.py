@@ -52,17 +52,18 @@ def window_start(now: datetime, settings: Settings) -> datetime:
     while month <= 0:
         month += 12
         year -= 1
-    return local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
-                         microsecond=0)
+    return local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def compute_stats(session: AsyncSession, settings: Settings, now: datetime) -> dict[str, Any]:
+async def compute_stats(
+    session: AsyncSession, settings: Settings, now: datetime
+) -> dict[str, Any]:
     zone = settings.tickets.zone
     deadline = settings.tickets.ack_deadline
     since = window_start(now, settings)
     tickets = (
-        await session.execute(select(Ticket).where(Ticket.requested_at >= since))
-    ).scalars().all()
+        (await session.execute(select(Ticket).where(Ticket.requested_at >= since))).scalars().all()
+    )
     months = _months(since, now, settings)
     by_department: Counter[tuple[str, str]] = Counter()
     by_category: Counter[tuple[str, str]] = Counter()
@@ -85,14 +86,23 @@ async def compute_stats(session: AsyncSession, settings: Settings, now: datetime
         if ticket.resolved_at is not None:
             resolve_hours.append(_hours(ticket.resolved_at - ticket.requested_at))
     open_tickets = (
-        await session.execute(select(Ticket.requested_at).where(Ticket.status.in_(OPEN_STATUSES)))
-    ).scalars().all()
+        (
+            await session.execute(
+                select(Ticket.requested_at).where(Ticket.status.in_(OPEN_STATUSES))
+            )
+        )
+        .scalars()
+        .all()
+    )
     backlog = Counter(_bucket(now - requested) for requested in open_tickets)
     moderation = (
         await session.execute(
             select(AuditEntry.rule_id, func.count())
-            .where(AuditEntry.rule_id.is_not(None), AuditEntry.at >= since,
-                   AuditEntry.dry_run.is_(False))
+            .where(
+                AuditEntry.rule_id.is_not(None),
+                AuditEntry.at >= since,
+                AuditEntry.dry_run.is_(False),
+            )
             .group_by(AuditEntry.rule_id)
             .order_by(func.count().desc(), AuditEntry.rule_id)
         )
@@ -114,14 +124,26 @@ async def compute_stats(session: AsyncSession, settings: Settings, now: datetime
             "duplicates": status_counts["duplicado"],
         },
         "by_month_department": [
-            {"month": m, "department": d, "department_name": department_name(d),
-             "count": by_department[(m, d)]}
-            for m in months for d in departments if by_department[(m, d)]
+            {
+                "month": m,
+                "department": d,
+                "department_name": department_name(d),
+                "count": by_department[(m, d)],
+            }
+            for m in months
+            for d in departments
+            if by_department[(m, d)]
         ],
         "by_month_category": [
-            {"month": m, "category": c, "category_name": category_label(c),
-             "count": by_category[(m, c)]}
-            for m in months for c in categories if by_category[(m, c)]
+            {
+                "month": m,
+                "category": c,
+                "category_name": category_label(c),
+                "count": by_category[(m, c)],
+            }
+            for m in months
+            for c in categories
+            if by_category[(m, c)]
         ],
         "acknowledgement": {
             "deadline_hours": round(_hours(deadline), 2),

@@ -16,15 +16,30 @@ from cassbot.tickets.stats import compute_stats
 if TYPE_CHECKING:
     from cassbot.app import CassBot
 
-MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-          "septiembre", "octubre", "noviembre", "diciembre"]
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return Environment(
         loader=ChoiceLoader(
-            [PackageLoader("cassbot.tickets", "templates"), PackageLoader("cassbot.web", "templates")]
+            [
+                PackageLoader("cassbot.tickets", "templates"),
+                PackageLoader("cassbot.web", "templates"),
+            ]
         ),
         autoescape=select_autoescape(["html", "xml"]),
         trim_blocks=True,
@@ -52,7 +67,9 @@ def build_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
     series = [(d, [counts.get((m, d), 0) for m in months]) for d in departments]
     per_category: dict[str, int] = {}
     for row in stats["by_month_category"]:
-        per_category[row["category_name"]] = per_category.get(row["category_name"], 0) + row["count"]
+        per_category[row["category_name"]] = (
+            per_category.get(row["category_name"], 0) + row["count"]
+        )
     categories = sorted(per_category.items(), key=lambda kv: (-kv[1], kv[0]))
     backlog = [(r["bucket"], r["count"]) for r in stats["backlog"]]
     rules = [(r["rule_id"], r["count"]) for r in stats["moderation_by_rule"]]
@@ -62,23 +79,29 @@ def build_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
             "title": "Reportes por mes y área",
             "svg": charts.stacked_columns("por-area", "Reportes por mes y área", months, series),
             "headers": ["Mes", "Área", "Reportes"],
-            "rows": [[month_name(r["month"]), r["department_name"], r["count"]]
-                     for r in stats["by_month_department"]],
+            "rows": [
+                [month_name(r["month"]), r["department_name"], r["count"]]
+                for r in stats["by_month_department"]
+            ],
         },
         {
             "id": "por-categoria",
             "title": "Reportes por tipo de servicio (últimos 12 meses)",
-            "svg": charts.horizontal_bars("por-categoria", "Reportes por tipo de servicio",
-                                          categories),
+            "svg": charts.horizontal_bars(
+                "por-categoria", "Reportes por tipo de servicio", categories
+            ),
             "headers": ["Mes", "Servicio", "Reportes"],
-            "rows": [[month_name(r["month"]), r["category_name"], r["count"]]
-                     for r in stats["by_month_category"]],
+            "rows": [
+                [month_name(r["month"]), r["category_name"], r["count"]]
+                for r in stats["by_month_category"]
+            ],
         },
         {
             "id": "pendientes",
             "title": "Reportes abiertos por antigüedad",
-            "svg": charts.horizontal_bars("pendientes", "Reportes abiertos por antigüedad",
-                                          backlog),
+            "svg": charts.horizontal_bars(
+                "pendientes", "Reportes abiertos por antigüedad", backlog
+            ),
             "headers": ["Antigüedad", "Reportes abiertos"],
             "rows": [list(item) for item in backlog],
         },
@@ -99,14 +122,18 @@ def ticket_routes(app: CassBot) -> list[web.RouteDef]:
 
     async def page(request: web.Request) -> web.Response:
         stats = await stats_of()
-        body = _environment().get_template("transparencia.html").render(
-            stats=stats,
-            charts=build_charts(stats),
-            deadline=f"{stats['acknowledgement']['deadline_hours']:g}",
-            generated=stats["generated_at"][:16].replace("T", " "),
-            month_name=month_name,
-            hours=_hours,
-            percent=_percent,
+        body = (
+            _environment()
+            .get_template("transparencia.html")
+            .render(
+                stats=stats,
+                charts=build_charts(stats),
+                deadline=f"{stats['acknowledgement']['deadline_hours']:g}",
+                generated=stats["generated_at"][:16].replace("T", " "),
+                month_name=month_name,
+                hours=_hours,
+                percent=_percent,
+            )
         )
         return web.Response(text=body, content_type="text/html", charset="utf-8")
 
@@ -117,7 +144,9 @@ def ticket_routes(app: CassBot) -> list[web.RouteDef]:
         async with app.db.read() as session:
             body = await export_csv(session, app.settings, app.clock.now())
         return web.Response(
-            text=body, content_type="text/csv", charset="utf-8",
+            text=body,
+            content_type="text/csv",
+            charset="utf-8",
             headers={"Content-Disposition": 'attachment; filename="reportes-cass.csv"'},
         )
 

@@ -6,31 +6,64 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from cassbot.app import CassBot
 from cassbot.settings import Settings
 from cassbot.storage.models import PlaygroundEntry
-from sqlalchemy import select
 
 OFFICIALS: list[dict[str, Any]] = [
-    {"name": "Enlace ODAPAS Canalejas", "department": "agua", "role": "enlace",
-     "communities": ["canalejas"], "local": "enlace-odapas"},
-    {"name": "Directora de ODAPAS", "department": "agua", "role": "director",
-     "communities": ["*"], "local": "oficial-odapas"},
-    {"name": "Servicios Públicos", "department": "servicios", "role": "director",
-     "communities": ["*"], "local": "oficial-servicios"},
-    {"name": "Protección Civil", "department": "proteccion_civil", "role": "director",
-     "communities": ["*"], "local": "oficial-pc"},
-    {"name": "Secretaría Particular", "department": "presidencia", "role": "presidencia",
-     "communities": ["*"], "local": "oficial-presidencia"},
-    {"name": "Gobierno Digital", "department": "gobierno_digital", "role": "administrador",
-     "communities": ["*"], "local": "oficial-gd"},
+    {
+        "name": "Enlace ODAPAS Canalejas",
+        "department": "agua",
+        "role": "enlace",
+        "communities": ["canalejas"],
+        "local": "enlace-odapas",
+    },
+    {
+        "name": "Directora de ODAPAS",
+        "department": "agua",
+        "role": "director",
+        "communities": ["*"],
+        "local": "oficial-odapas",
+    },
+    {
+        "name": "Servicios Públicos",
+        "department": "servicios",
+        "role": "director",
+        "communities": ["*"],
+        "local": "oficial-servicios",
+    },
+    {
+        "name": "Protección Civil",
+        "department": "proteccion_civil",
+        "role": "director",
+        "communities": ["*"],
+        "local": "oficial-pc",
+    },
+    {
+        "name": "Secretaría Particular",
+        "department": "presidencia",
+        "role": "presidencia",
+        "communities": ["*"],
+        "local": "oficial-presidencia",
+    },
+    {
+        "name": "Gobierno Digital",
+        "department": "gobierno_digital",
+        "role": "administrador",
+        "communities": ["*"],
+        "local": "oficial-gd",
+    },
 ]
 
 FAST_CLOCKS: dict[str, Any] = {
     "ack_deadline": 100,
-    "escalation": [{"after": 10, "to": "enlace"}, {"after": 30, "to": "director"},
-                   {"after": 60, "to": "presidencia"}],
+    "escalation": [
+        {"after": 10, "to": "enlace"},
+        {"after": 30, "to": "director"},
+        {"after": 60, "to": "presidencia"},
+    ],
     "breach_repeat": 50,
     "resolution_targets": {"fuga": 500, "sin_agua": 500},
     "duplicate_window": "1h",
@@ -42,7 +75,8 @@ FAST_CLOCKS: dict[str, Any] = {
 def ticket_settings(make_settings: Callable[..., Settings]) -> Callable[..., Settings]:
     def factory(**sections: Any) -> Settings:
         tickets = {**FAST_CLOCKS, **sections.pop("tickets", {})}
-        return make_settings(officials=OFFICIALS, tickets=tickets, **sections)
+        officials = sections.pop("officials", OFFICIALS)
+        return make_settings(officials=officials, tickets=tickets, **sections)
 
     return factory
 

@@ -12,11 +12,19 @@ from tests.tickets.conftest import chat_texts
 
 THREE_GROUPS = {
     "communities": [
-        {"id": "canalejas", "name": "Villa de Canalejas",
-         "groups": [{"channel": "local", "chat_id": "canalejas"},
-                    {"channel": "local", "chat_id": "canalejas-2"}]},
-        {"id": "coscomate", "name": "Coscomate del Progreso",
-         "groups": [{"channel": "local", "chat_id": "coscomate"}]},
+        {
+            "id": "canalejas",
+            "name": "Villa de Canalejas",
+            "groups": [
+                {"channel": "local", "chat_id": "canalejas"},
+                {"channel": "local", "chat_id": "canalejas-2"},
+            ],
+        },
+        {
+            "id": "coscomate",
+            "name": "Coscomate del Progreso",
+            "groups": [{"channel": "local", "chat_id": "coscomate"}],
+        },
     ]
 }
 
@@ -25,8 +33,9 @@ async def deliveries(bot):  # type: ignore[no-untyped-def]
     async with bot.db.read() as session:
         return (
             await session.execute(
-                select(AnnouncementDelivery.outbox_key, AnnouncementDelivery.status)
-                .order_by(AnnouncementDelivery.id)
+                select(AnnouncementDelivery.outbox_key, AnnouncementDelivery.status).order_by(
+                    AnnouncementDelivery.id
+                )
             )
         ).all()
 
@@ -38,8 +47,11 @@ async def test_a_scheduled_announcement_reaches_every_group_once_across_a_restar
     settings = ticket_settings(database={"url": db_url}, **THREE_GROUPS)
     bot = await make_bot(settings, clock=clock)
     local = bot.adapters.get("local")
-    await local.post("dm-oficial-gd", "oficial-gd",
-                     "/aviso --a las 2026-12-01 10:00 todas Mañana no habrá agua de 9 a 14 h.")
+    await local.post(
+        "dm-oficial-gd",
+        "oficial-gd",
+        "/aviso --a las 2026-12-01 10:00 todas Mañana no habrá agua de 9 a 14 h.",
+    )
     await settle(bot)
     assert "programado para el 01/12/2026 10:00" in (await chat_texts(bot, "dm-oficial-gd"))[-1]
     clock.advance(3600)
@@ -57,11 +69,20 @@ async def test_a_scheduled_announcement_reaches_every_group_once_across_a_restar
         assert texts == ["📣 *Aviso de Gobierno Digital*\nMañana no habrá agua de 9 a 14 h."]
     assert [status for _, status in await deliveries(bot)] == ["entregado"] * 3
     async with bot.db.read() as session:
-        keys = (await session.execute(
-            select(OutboxAction.idempotency_key).where(OutboxAction.purpose == "announcement")
-        )).scalars().all()
+        keys = (
+            (
+                await session.execute(
+                    select(OutboxAction.idempotency_key).where(
+                        OutboxAction.purpose == "announcement"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(keys) == [
-        "announcement:1:local:canalejas", "announcement:1:local:canalejas-2",
+        "announcement:1:local:canalejas",
+        "announcement:1:local:canalejas-2",
         "announcement:1:local:coscomate",
     ]
     await bot.adapters.get("local").post("dm-oficial-gd", "oficial-gd", "/avisos")
@@ -75,7 +96,9 @@ async def test_announcements_are_for_officials_and_checked(ticket_settings, make
     await local.post("dm-vecino-beto", "vecino-beto", "/aviso todas hola")
     await local.post("dm-enlace-odapas", "enlace-odapas", "/aviso coscomate corte de agua")
     await local.post("dm-enlace-odapas", "enlace-odapas", "/aviso marte corte de agua")
-    await local.post("dm-enlace-odapas", "enlace-odapas", "/aviso --a las 2020-01-01 10:00 todas x")
+    await local.post(
+        "dm-enlace-odapas", "enlace-odapas", "/aviso --a las 2020-01-01 10:00 todas x"
+    )
     await local.post("dm-enlace-odapas", "enlace-odapas", "/aviso canalejas")
     await settle(bot)
     assert "solo para funcionarios" in (await chat_texts(bot, "dm-vecino-beto"))[0]

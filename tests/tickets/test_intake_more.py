@@ -31,10 +31,16 @@ def voice_note(chat_id: str, user: str, n: int, text: str = "") -> MessagePosted
         occurred_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
         message=MessageRef(chat=chat, message_id=f"voice-{n}"),
         text=text,
-        facts=MessageFacts(attachments=(
-            Attachment(kind="voice", mime_type="audio/ogg", url="http://127.0.0.1/media/v.ogg",
-                       duration_s=12.5),
-        )),
+        facts=MessageFacts(
+            attachments=(
+                Attachment(
+                    kind="voice",
+                    mime_type="audio/ogg",
+                    url="http://127.0.0.1/media/v.ogg",
+                    duration_s=12.5,
+                ),
+            )
+        ),
     )
 
 
@@ -53,10 +59,16 @@ async def test_a_voice_note_sent_with_reporte_becomes_a_ticket_with_its_audio(
     [ticket] = await tickets(bot)
     assert (ticket.category, ticket.department) == ("otro", "presidencia")  # triage
     assert ticket.text == "(Nota de voz)"
-    assert ticket.media == [{
-        "kind": "voice", "mime_type": "audio/ogg", "url": "http://127.0.0.1/media/v.ogg",
-        "duration_s": 12.5, "message_id": "voice-1", "chat": "local:canalejas",
-    }]
+    assert ticket.media == [
+        {
+            "kind": "voice",
+            "mime_type": "audio/ogg",
+            "url": "http://127.0.0.1/media/v.ogg",
+            "duration_s": 12.5,
+            "message_id": "voice-1",
+            "chat": "local:canalejas",
+        }
+    ]
     assert any("JIL-2026-000001" in t for t in await chat_texts(bot, "dm-oficial-presidencia"))
 
 
@@ -72,7 +84,8 @@ async def test_an_official_turns_a_voice_note_into_a_ticket_with_ticket(
     await settle(bot)
     [ticket] = await tickets(bot)
     assert (ticket.category, ticket.department, ticket.origin) == ("bache", "servicios", "ticket")
-    assert ticket.requester_name == "vecino-beto" and ticket.opened_by == "Servicios Públicos"
+    assert ticket.requester_name == "vecino-beto"
+    assert ticket.opened_by == "Servicios Públicos"
     assert ticket.media[0]["kind"] == "voice"
     group = await chat_texts(bot, "canalejas")
     assert any("JIL-2026-000001" in t and "Servicios Públicos" in t for t in group)
@@ -96,7 +109,10 @@ async def test_reporte_in_private_uses_the_persons_community_or_asks(
     await settle(bot)
     [ticket] = await tickets(bot)
     assert (ticket.community_id, ticket.category, ticket.origin) == (
-        "canalejas", "luminaria", "privado")
+        "canalejas",
+        "luminaria",
+        "privado",
+    )
     assert ticket.group_id is None
     assert any("JIL-2026-000001" in t for t in await chat_texts(bot, "dm-vecina-lupita"))
     assert await chat_texts(bot, "canalejas") == []  # filed in private: answered in private
@@ -115,12 +131,16 @@ async def test_reporte_in_private_uses_the_persons_community_or_asks(
 async def test_a_fire_gets_the_911_guidance_at_once(ticket_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
     bot = await make_bot(ticket_settings())
     local = bot.adapters.get("local")
-    await local.post("canalejas", "vecino-beto", "Hay un incendio en el cerro detrás de la secundaria!!")
+    await local.post(
+        "canalejas", "vecino-beto", "Hay un incendio en el cerro detrás de la secundaria!!"
+    )
     await settle(bot)
     [ticket] = await tickets(bot)
-    assert ticket.emergency and ticket.department == "proteccion_civil"
+    assert ticket.emergency
+    assert ticket.department == "proteccion_civil"
     [answer] = await chat_texts(bot, "canalejas")
-    assert answer.startswith("🚨") and "911" in answer
+    assert answer.startswith("🚨")
+    assert "911" in answer
     [notice] = await chat_texts(bot, "dm-oficial-pc")
     assert notice.startswith("🚨 URGENTE")
 
@@ -144,7 +164,9 @@ def stand_in_moderation(app: CassBot) -> None:
 async def test_a_message_moderation_deletes_opens_no_ticket(ticket_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
     bot = await make_bot(ticket_settings(), features=[install_tickets, stand_in_moderation])
     local = bot.adapters.get("local")
-    await local.post("canalejas", "vecino-beto", "GROSERIA hay una fuga de agua en la calle Hidalgo")
+    await local.post(
+        "canalejas", "vecino-beto", "GROSERIA hay una fuga de agua en la calle Hidalgo"
+    )
     await local.post("canalejas", "vecina-lupita", "hay una fuga de agua en la calle Juárez")
     await settle(bot)
     assert [t.requester_name for t in await tickets(bot)] == ["Lupita Martínez"]

@@ -17,8 +17,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from cassbot.app import CassBot
-from cassbot.clock import ManualClock
 from cassbot.cli.main import main as cli_main
+from cassbot.clock import ManualClock
 from cassbot.storage.models import AuditEntry
 from tests.helpers import settle
 from tests.tickets.conftest import OFFICIALS
@@ -28,8 +28,10 @@ HOUR = 3600.0
 
 
 def contract_dir() -> Path:
-    for candidate in (CONTRACT, Path(__file__).resolve().parents[3] / "shared/contracts"
-                      / "open311-georeport-v2"):
+    for candidate in (
+        CONTRACT,
+        Path(__file__).resolve().parents[3] / "shared/contracts" / "open311-georeport-v2",
+    ):
         if candidate.is_dir():
             return candidate
     pytest.fail("the Open311 contract folder (shared/contracts/open311-georeport-v2) is missing")
@@ -38,12 +40,17 @@ def contract_dir() -> Path:
 def validator(name: str) -> Draft4Validator:
     folder = contract_dir()
     registry = Registry().with_resources(
-        (path.name, Resource.from_contents(json.loads(path.read_text()),
-                                           default_specification=DRAFT4))
-        for path in folder.glob("*.json") if path.name != "swagger.json"
+        (
+            path.name,
+            Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT4),
+        )
+        for path in folder.glob("*.json")
+        if path.name != "swagger.json"
     )
     schema = json.loads((folder / name).read_text())
-    return Draft4Validator(schema, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Draft4Validator(
+        schema, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.fixture
@@ -51,9 +58,18 @@ async def scenario(make_settings, make_bot, tmp_path) -> tuple[CassBot, ManualCl
     """Four requests at 09:00 local; acknowledged after 1 h (police), 2 h (water) and 30 h
     (pothole); the lamp never; the water one resolved after 10 h."""
     clock = ManualClock()
-    settings = make_settings(officials=OFFICIALS + [
-        {"name": "Seguridad Ciudadana", "department": "seguridad", "role": "director",
-         "communities": ["*"], "local": "oficial-seguridad"}])
+    settings = make_settings(
+        officials=[
+            *OFFICIALS,
+            {
+                "name": "Seguridad Ciudadana",
+                "department": "seguridad",
+                "role": "director",
+                "communities": ["*"],
+                "local": "oficial-seguridad",
+            },
+        ]
+    )
     bot = await make_bot(settings, clock=clock)
     local = bot.adapters.get("local")
     for persona, text in [
@@ -76,22 +92,43 @@ async def scenario(make_settings, make_bot, tmp_path) -> tuple[CassBot, ManualCl
     await at(10, "oficial-odapas", "/resuelto JIL-2026-000001 Tubería cambiada")
     await at(30, "oficial-servicios", "/recibido JIL-2026-000002")
     async with bot.db.transaction() as session:
-        for rule, dry in [("R2-insultos", False), ("R2-insultos", False), ("R4-spam", False),
-                          ("R4-spam", True)]:
-            session.add(AuditEntry(at=clock.now(), community_id="canalejas", actor_kind="bot",
-                                   actor_name="cassbot", action="message_deleted", rule_id=rule,
-                                   detail={}, dry_run=dry))
+        for rule, dry in [
+            ("R2-insultos", False),
+            ("R2-insultos", False),
+            ("R4-spam", False),
+            ("R4-spam", True),
+        ]:
+            session.add(
+                AuditEntry(
+                    at=clock.now(),
+                    community_id="canalejas",
+                    actor_kind="bot",
+                    actor_name="cassbot",
+                    action="message_deleted",
+                    rule_id=rule,
+                    detail={},
+                    dry_run=dry,
+                )
+            )
     return bot, clock
 
 
 EXPECTED = {
-    "received": 4, "open": 3, "share_on_time": 0.5, "ack_median": 2.0, "ack_p90": 30.0,
-    "resolve_median": 10.0, "resolve_p90": 10.0,
+    "received": 4,
+    "open": 3,
+    "share_on_time": 0.5,
+    "ack_median": 2.0,
+    "ack_p90": 30.0,
+    "resolve_median": 10.0,
+    "resolve_p90": 10.0,
 }
 
 
 async def get(bot: CassBot, path: str) -> tuple[int, str, str]:
-    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{bot.port}{path}") as r:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{bot.port}{path}") as r,
+    ):
         return r.status, r.headers.get("Content-Type", ""), await r.text()
 
 
@@ -107,11 +144,17 @@ async def test_the_stats_api_matches_the_database(scenario) -> None:  # type: ig
     assert (ack["median_hours"], ack["p90_hours"]) == (2.0, 30.0)
     assert (stats["resolution"]["median_hours"], stats["resolution"]["p90_hours"]) == (10.0, 10.0)
     assert {(r["department"], r["count"]) for r in stats["by_month_department"]} == {
-        ("agua", 1), ("servicios", 2), ("seguridad", 1)}
+        ("agua", 1),
+        ("servicios", 2),
+        ("seguridad", 1),
+    }
     assert stats["backlog"][1] == {"bucket": "1–7 días", "count": 3}
-    assert stats["moderation_by_rule"] == [{"rule_id": "R2-insultos", "count": 2},
-                                           {"rule_id": "R4-spam", "count": 1}]
-    assert "Lupita" not in body and "761" not in body
+    assert stats["moderation_by_rule"] == [
+        {"rule_id": "R2-insultos", "count": 2},
+        {"rule_id": "R4-spam", "count": 1},
+    ]
+    assert "Lupita" not in body
+    assert "761" not in body
 
 
 @pytest.mark.browser
@@ -119,8 +162,10 @@ async def test_the_stats_api_matches_the_database(scenario) -> None:  # type: ig
 async def test_the_transparency_page_renders_its_charts_and_figures(scenario, browser) -> None:  # type: ignore[no-untyped-def]
     bot, _ = scenario
     page = await browser.new_page()
-    await page.route("**/*", lambda route: route.continue_()
-                     if "127.0.0.1" in route.request.url else route.abort())
+    await page.route(
+        "**/*",
+        lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort(),
+    )
     await page.goto(f"http://127.0.0.1:{bot.port}/transparencia")
     assert await page.inner_text("h1") == "Transparencia: reportes de servicios públicos"
     assert await page.inner_text("[data-testid=received]") == "4"
@@ -133,24 +178,29 @@ async def test_the_transparency_page_renders_its_charts_and_figures(scenario, br
     assert await charts.count() == 4
     for index in range(4):
         box = await charts.nth(index).bounding_box()
-        assert box is not None and box["width"] > 200 and box["height"] > 20
+        assert box is not None
+        assert box["width"] > 200
+        assert box["height"] > 20
     assert await page.locator("#por-area rect[fill]").count() >= 3
     # Every chart has its numbers as a table too (opened here like a person would).
     for summary in await page.locator("details summary").all():
         await summary.click()
     rules = await page.inner_text("[data-testid=table-moderacion]")
-    assert "R2-insultos" in rules and "R4-spam" in rules
+    assert "R2-insultos" in rules
+    assert "R4-spam" in rules
     text = await page.inner_text("body")
     for private in ("Lupita", "Beto", "761 123 4567", "bicicleta"):
         assert private not in text
-    await page.screenshot(path=str(Path(bot.settings.data_dir) / "transparencia.png"),
-                          full_page=True)
+    await page.screenshot(
+        path=str(Path(bot.settings.data_dir) / "transparencia.png"), full_page=True
+    )
 
 
 async def test_open311_responses_validate_against_the_schemas(scenario) -> None:  # type: ignore[no-untyped-def]
     bot, _ = scenario
     status, ctype, body = await get(bot, "/open311/v2/services.json")
-    assert status == 200 and ctype.startswith("application/json")
+    assert status == 200
+    assert ctype.startswith("application/json")
     services = json.loads(body)
     validator("services.json").validate(services)
     assert {"odapas-fuga", "sp-bache", "pc-incendio"} <= {s["service_code"] for s in services}
@@ -167,11 +217,13 @@ async def test_open311_responses_validate_against_the_schemas(scenario) -> None:
     # The police report counts in the stats but is never listed.
     assert set(by_id) == {"JIL-2026-000001", "JIL-2026-000002", "JIL-2026-000003"}
     water = by_id["JIL-2026-000001"]
-    assert water["status"] == "closed" and water["service_code"] == "odapas-fuga"
+    assert water["status"] == "closed"
+    assert water["service_code"] == "odapas-fuga"
     assert water["requested_datetime"] == "2026-12-01T09:00:00-06:00"
     assert water["agency_responsible"] == "ODAPAS (agua potable)"
     assert water["address"] == "calle Hidalgo, Villa de Canalejas, Jilotepec, Estado de México"
-    assert "[teléfono]" in water["description"] and "761" not in body
+    assert "[teléfono]" in water["description"]
+    assert "761" not in body
     for private in ("Lupita", "vecina", "dm-", "+52"):
         assert private not in body
 
@@ -181,11 +233,15 @@ async def test_open311_responses_validate_against_the_schemas(scenario) -> None:
     assert single["extended_attributes"]["acknowledged_on_time"] is False
 
     status, ctype, body = await get(bot, "/open311/v2/requests.xml?status=open")
-    assert status == 200 and ctype.startswith("text/xml") and body.startswith('<?xml version="1.0"')
+    assert status == 200
+    assert ctype.startswith("text/xml")
+    assert body.startswith('<?xml version="1.0"')
     root = ET.fromstring(body.split("\n", 1)[1])
     assert root.tag == "service_requests"
     assert sorted(r.findtext("service_request_id") for r in root) == [
-        "JIL-2026-000002", "JIL-2026-000003"]
+        "JIL-2026-000002",
+        "JIL-2026-000003",
+    ]
 
     status, _, body = await get(bot, "/open311/v2/discovery.json")
     discovery = json.loads(body)
@@ -216,10 +272,12 @@ async def test_open311_errors(scenario, path: str, status: int, fragment: str) -
         root = ET.fromstring(body.split("\n", 1)[1])
         errors: list[dict[str, Any]] = [
             {"code": int(e.findtext("code") or 0), "description": e.findtext("description")}
-            for e in root]
+            for e in root
+        ]
     else:
         errors = json.loads(body)
-    assert errors[0]["code"] == status and fragment in errors[0]["description"]
+    assert errors[0]["code"] == status
+    assert fragment in errors[0]["description"]
 
 
 async def test_paging_and_empty_parameters(scenario) -> None:  # type: ignore[no-untyped-def]
@@ -236,9 +294,14 @@ async def test_the_csv_export_from_the_cli_and_the_web_agree(scenario, capsys) -
     assert ctype.startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["service_request_id"] for r in rows] == [
-        "JIL-2026-000001", "JIL-2026-000002", "JIL-2026-000003"]
-    assert rows[0]["acknowledged_on_time"] == "true" and rows[1]["acknowledged_on_time"] == "false"
-    assert "Lupita" not in body and "761" not in body
+        "JIL-2026-000001",
+        "JIL-2026-000002",
+        "JIL-2026-000003",
+    ]
+    assert rows[0]["acknowledged_on_time"] == "true"
+    assert rows[1]["acknowledged_on_time"] == "false"
+    assert "Lupita" not in body
+    assert "761" not in body
     assert bot.db.url.startswith("sqlite")  # the CLI below reads the same file
     config = Path(bot.settings.data_dir) / "cassbot.toml"
     config.write_text(
@@ -248,9 +311,13 @@ async def test_the_csv_export_from_the_cli_and_the_web_agree(scenario, capsys) -
     out = Path(bot.settings.data_dir) / "export.csv"
     import asyncio
 
-    code = await asyncio.to_thread(cli_main, ["tickets", "export", "--config", str(config),
-                                              "--out", str(out)])
+    code = await asyncio.to_thread(
+        cli_main, ["tickets", "export", "--config", str(config), "--out", str(out)]
+    )
     assert code == 0
     assert [r["service_request_id"] for r in csv.DictReader(out.open())] == [
-        "JIL-2026-000001", "JIL-2026-000002", "JIL-2026-000003"]
+        "JIL-2026-000001",
+        "JIL-2026-000002",
+        "JIL-2026-000003",
+    ]
     assert "3 tickets" in capsys.readouterr().out

@@ -49,12 +49,21 @@ def test_precision_and_recall_on_the_holdout_set() -> None:
 @pytest.mark.parametrize(
     ("text", "category", "place"),
     [
-        ("Hay una fuga de agua en la calle Hidalgo esquina con Morelos", "fuga",
-         "calle Hidalgo esquina con Morelos"),
-        ("se rompio el tubo frente a la primaria y esta tirando agua", "fuga",
-         "frente a la primaria"),
-        ("poste a punto de caer en la esquina de Hidalgo y Juárez, urge", "cables",
-         "esquina de Hidalgo y Juárez"),
+        (
+            "Hay una fuga de agua en la calle Hidalgo esquina con Morelos",
+            "fuga",
+            "calle Hidalgo esquina con Morelos",
+        ),
+        (
+            "se rompio el tubo frente a la primaria y esta tirando agua",
+            "fuga",
+            "frente a la primaria",
+        ),
+        (
+            "poste a punto de caer en la esquina de Hidalgo y Juárez, urge",
+            "cables",
+            "esquina de Hidalgo y Juárez",
+        ),
         ("No hay agua en la Colonia Centro desde ayer", "sin_agua", "Colonia Centro"),
         ("Hay un bache enorme, ya se cayó un motociclista", "bache", None),
     ],
@@ -68,9 +77,11 @@ def test_category_and_place(text: str, category: str, place: str | None) -> None
 
 
 def test_a_shared_location_is_the_place_when_the_text_names_none() -> None:
-    match = classify("Hay un bache enorme aquí, ya se cayó un motociclista",
-                     location="19.9531, -99.5342")
-    assert match is not None and match.place == "19.9531, -99.5342"
+    match = classify(
+        "Hay un bache enorme aquí, ya se cayó un motociclista", location="19.9531, -99.5342"
+    )
+    assert match is not None
+    assert match.place == "19.9531, -99.5342"
 
 
 @pytest.mark.parametrize(
@@ -87,7 +98,8 @@ def test_a_shared_location_is_the_place_when_the_text_names_none() -> None:
 )
 def test_emergencies(text: str, emergency: bool) -> None:
     match = classify(text)
-    assert match is not None and match.emergency is emergency
+    assert match is not None
+    assert match.emergency is emergency
 
 
 def test_folding_ignores_case_accents_and_stretched_letters() -> None:
@@ -95,7 +107,8 @@ def test_folding_ignores_case_accents_and_stretched_letters() -> None:
     assert len(fold("Árbol caído")) == len("Árbol caído")  # offsets stay valid for places
     plain = classify("no hay agua en la calle Hidalgo")
     shouted = classify("NO HAY AGUAAAA EN LA CALLE HIDALGO")
-    assert plain is not None and shouted is not None
+    assert plain is not None
+    assert shouted is not None
     assert (plain.category, shouted.category) == ("sin_agua", "sin_agua")
     assert shouted.place == "CALLE HIDALGO"
 
@@ -103,14 +116,17 @@ def test_folding_ignores_case_accents_and_stretched_letters() -> None:
 def test_a_gas_leak_and_a_getaway_are_not_water_leaks() -> None:
     gas = classify("hay una fuga de gas en la esquina")
     getaway = classify("asaltaron la tienda y se dieron a la fuga, urge patrulla")
-    assert gas is not None and gas.category == "fuga_gas"
-    assert getaway is not None and getaway.category == "robo"
+    assert gas is not None
+    assert gas.category == "fuga_gas"
+    assert getaway is not None
+    assert getaway.category == "robo"
 
 
 def test_explicit_reports_need_only_a_topic() -> None:
     assert classify("la lámpara") is None
     match = classify("la lámpara", explicit=True)
-    assert match is not None and match.category == "luminaria"
+    assert match is not None
+    assert match.category == "luminaria"
     assert classify("hola buenas", explicit=True) is None
 
 
@@ -128,7 +144,9 @@ def test_place_extraction_stops_at_punctuation_and_filler() -> None:
         "av. Juárez a un lado de la tortillería"
     )
     assert extract_place("hay basura en la calle") is None
-    assert extract_place("entre Morelos y Allende ya no pasa el camión") == "entre Morelos y Allende"
+    assert (
+        extract_place("entre Morelos y Allende ya no pasa el camión") == "entre Morelos y Allende"
+    )
 
 
 @given(st.text(max_size=2000))
@@ -140,5 +158,7 @@ def test_any_text_is_handled(text: str) -> None:
 def test_long_repetitive_input_is_handled() -> None:
     text = ("fuga de agua calle " * 5000) + "urge"
     match = classify(text)
-    assert match is not None and match.category == "fuga"
-    assert match.place is not None and len(match.place) <= 200
+    assert match is not None
+    assert match.category == "fuga"
+    assert match.place is not None
+    assert len(match.place) <= 200

@@ -37,24 +37,31 @@ async def test_a_water_complaint_becomes_a_ticket_routed_to_odapas(
     clock = ManualClock()
     bot = await make_bot(ticket_settings(database={"url": db_url}), clock=clock)
     local = bot.adapters.get("local")
-    await local.post("canalejas", "vecina-lupita",
-                     "Buenas tardes, hay una fuga de agua en la calle Hidalgo esquina con Morelos")
+    await local.post(
+        "canalejas",
+        "vecina-lupita",
+        "Buenas tardes, hay una fuga de agua en la calle Hidalgo esquina con Morelos",
+    )
     await settle(bot)
 
     [ticket] = await ticket_rows(bot)
     assert ticket.folio == "JIL-2026-000001"
     assert (ticket.department, ticket.category, ticket.status) == ("agua", "fuga", "nuevo")
     assert ticket.place == "calle Hidalgo esquina con Morelos"
-    assert ticket.community_id == "canalejas" and ticket.origin == "auto"
+    assert ticket.community_id == "canalejas"
+    assert ticket.origin == "auto"
     assert ticket.ack_due_at == clock.now() + timedelta(seconds=100)
     group = await chat_texts(bot, "canalejas")
     assert len(group) == 1
-    assert "JIL-2026-000001" in group[0] and "ODAPAS (agua potable)" in group[0]
-    assert "Lupita" not in group[0] and "911" not in group[0]
+    assert "JIL-2026-000001" in group[0]
+    assert "ODAPAS (agua potable)" in group[0]
+    assert "Lupita" not in group[0]
+    assert "911" not in group[0]
     # ODAPAS' officials for Canalejas got it in private; other areas did not.
     for persona in ("enlace-odapas", "oficial-odapas"):
         [notice] = await chat_texts(bot, f"dm-{persona}")
-        assert "Nuevo reporte JIL-2026-000001" in notice and "Lupita Martínez" in notice
+        assert "Nuevo reporte JIL-2026-000001" in notice
+        assert "Lupita Martínez" in notice
     assert await chat_texts(bot, "dm-oficial-servicios") == []
 
     # The enlace acknowledges by replying to the bot's message in the group (no folio typed).
@@ -62,26 +69,36 @@ async def test_a_water_complaint_becomes_a_ticket_routed_to_odapas(
     await local.post("canalejas", "enlace-odapas", "/recibido", reply_to=ack_id)
     await settle(bot)
     [ticket] = await ticket_rows(bot)
-    assert ticket.status == "recibido" and ticket.acknowledged_at == clock.now()
+    assert ticket.status == "recibido"
+    assert ticket.acknowledged_at == clock.now()
     told = await chat_texts(bot, "dm-vecina-lupita")
-    assert len(told) == 1 and "Recibido por el área" in told[0]
+    assert len(told) == 1
+    assert "Recibido por el área" in told[0]
     async with bot.db.read() as session:
         pending = (
-            await session.execute(
-                select(Timer.key).where(Timer.status == "pending", Timer.kind == "ticket_ack")
+            (
+                await session.execute(
+                    select(Timer.key).where(Timer.status == "pending", Timer.kind == "ticket_ack")
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert pending == []  # the acknowledgement clock stopped
 
     # Resolved, the neighbour says it is not: the ticket reopens and ODAPAS hears it.
-    await local.post("dm-oficial-odapas", "oficial-odapas",
-                     "/resuelto JIL-2026-000001 Se cambió el tramo de tubería")
+    await local.post(
+        "dm-oficial-odapas",
+        "oficial-odapas",
+        "/resuelto JIL-2026-000001 Se cambió el tramo de tubería",
+    )
     await settle(bot)
     question = await bot_message_id(bot, "dm-vecina-lupita", "¿Se resolvió?")
     await local.post("dm-vecina-lupita", "vecina-lupita", "No", reply_to=question)
     await settle(bot)
     [ticket] = await ticket_rows(bot)
-    assert ticket.status == "reabierto" and ticket.reopen_count == 1
+    assert ticket.status == "reabierto"
+    assert ticket.reopen_count == 1
     assert ticket.resolved_at is None
     assert any("NO se resolvió" in t for t in await chat_texts(bot, "dm-oficial-odapas"))
     # Second time it is fixed: "sí" closes it.
@@ -90,9 +107,15 @@ async def test_a_water_complaint_becomes_a_ticket_routed_to_odapas(
     await local.post("dm-vecina-lupita", "vecina-lupita", "/si JIL-2026-000001")
     await settle(bot)
     [ticket] = await ticket_rows(bot)
-    assert ticket.status == "cerrado" and ticket.closed_at is not None
+    assert ticket.status == "cerrado"
+    assert ticket.closed_at is not None
     assert await events_of(bot, ticket.id) == [
-        "opened", "status_changed", "status_changed", "reopened", "status_changed", "confirmed",
+        "opened",
+        "status_changed",
+        "status_changed",
+        "reopened",
+        "status_changed",
+        "confirmed",
     ]
 
 
@@ -120,11 +143,13 @@ async def test_officials_of_other_areas_and_neighbours_are_refused(
     assert any("Escribe el motivo" in t for t in odapas)
     assert any("No encuentro el folio JIL-2026-000099" in t for t in odapas)
     # Presidencia may act on any área's ticket.
-    await local.post("dm-oficial-presidencia", "oficial-presidencia",
-                     "/atendiendo JIL-2026-000001")
+    await local.post(
+        "dm-oficial-presidencia", "oficial-presidencia", "/atendiendo JIL-2026-000001"
+    )
     await settle(bot)
     [ticket] = await ticket_rows(bot)
-    assert ticket.status == "en_atencion" and ticket.acknowledged_at is not None
+    assert ticket.status == "en_atencion"
+    assert ticket.acknowledged_at is not None
 
 
 async def test_a_second_report_of_the_same_problem_links_to_the_open_ticket(
@@ -134,20 +159,23 @@ async def test_a_second_report_of_the_same_problem_links_to_the_open_ticket(
     local = bot.adapters.get("local")
     await local.post("canalejas", "vecina-lupita", "Hay una fuga de agua en la calle Hidalgo")
     await settle(bot)
-    await local.post("canalejas", "vecino-beto",
-                     "Sigue la fuga en calle Hidalgo, ya es un rio, urge por favor")
+    await local.post(
+        "canalejas", "vecino-beto", "Sigue la fuga en calle Hidalgo, ya es un rio, urge por favor"
+    )
     await local.post("canalejas", "vecino-beto", "la fuga de Hidalgo sigue igual, urge!!")
     await local.post("coscomate", "vecina-karla", "hay una fuga de agua en la calle Hidalgo")
     await settle(bot)
     tickets = await ticket_rows(bot)
     assert [(t.folio, t.community_id) for t in tickets] == [
-        ("JIL-2026-000001", "canalejas"), ("JIL-2026-000002", "coscomate"),
+        ("JIL-2026-000001", "canalejas"),
+        ("JIL-2026-000002", "coscomate"),
     ]
     first = tickets[0]
     assert first.affected_count == 2
     group = await chat_texts(bot, "canalejas")
     # One answer to Beto (his repeat gets none), naming the existing folio.
-    assert len(group) == 2 and "Ya hay un reporte de esto: folio *JIL-2026-000001*" in group[1]
+    assert len(group) == 2
+    assert "Ya hay un reporte de esto: folio *JIL-2026-000001*" in group[1]
     async with bot.db.read() as session:
         subscribers = (
             await session.execute(
@@ -184,7 +212,8 @@ async def test_an_unacknowledged_ticket_reminds_then_escalates_along_the_chain(
     assert await events_of(bot, ticket.id) == ["opened"]
     await step(2)  # t = 11 s: reminder to the enlace only
     enlace = await chat_texts(bot, "dm-enlace-odapas")
-    assert len(enlace) == 2 and "Recordatorio" in enlace[1]
+    assert len(enlace) == 2
+    assert "Recordatorio" in enlace[1]
     assert not any("Recordatorio" in t for t in await chat_texts(bot, "dm-oficial-odapas"))
     await step(20)  # t = 31 s: the director
     assert any("Escalamiento" in t for t in await chat_texts(bot, "dm-oficial-odapas"))
@@ -198,7 +227,8 @@ async def test_an_unacknowledged_ticket_reminds_then_escalates_along_the_chain(
     bot = await make_bot(settings, clock=clock)
     await step(40)  # t = 101 s: breach; the neighbour is told honestly
     [ticket] = await ticket_rows(bot)
-    assert ticket.ack_breached and ticket.escalation_level == 3
+    assert ticket.ack_breached
+    assert ticket.escalation_level == 3
     assert any("venció el plazo" in t for t in await chat_texts(bot, "dm-vecina-lupita"))
     await step(50)  # the breach reminder repeats until someone acknowledges
     assert (await events_of(bot, ticket.id))[-2:] == ["ack_breach", "breach_reminder"]

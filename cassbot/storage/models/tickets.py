@@ -23,7 +23,13 @@ from cassbot.storage.types import BigID, JSONType, UTCDateTime
 
 # nuevo/reabierto: waiting for the área to acknowledge; the rest as officials set them.
 TICKET_STATUSES = (
-    "nuevo", "recibido", "en_atencion", "reabierto", "resuelto", "cerrado", "rechazado",
+    "nuevo",
+    "recibido",
+    "en_atencion",
+    "reabierto",
+    "resuelto",
+    "cerrado",
+    "rechazado",
     "duplicado",
 )
 
