@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +19,6 @@ from cassbot.tickets import notices
 from cassbot.tickets.catalog import OTHER, STATUS_LABELS, category_department, category_label
 from cassbot.tickets.service import NewRequest, Opened, TicketService
 from moderation.service_requests import ServiceRequestMatch, classify
-
-if TYPE_CHECKING:
-    pass
 
 MEDIA_KINDS = frozenset({"voice", "audio", "image", "video", "document"})
 

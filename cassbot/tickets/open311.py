@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cassbot.storage.models import Ticket
-from cassbot.tickets.catalog import CATEGORY_BY_CODE, SERVICE_CODES, services
+from cassbot.tickets.catalog import CATEGORY_BY_CODE, services
 from cassbot.tickets.public import extended_attributes, public_request
 
 if TYPE_CHECKING:
@@ -291,17 +291,3 @@ def open311_routes(app: CassBot) -> list[web.RouteDef]:
         web.get(f"{BASE}/request/{{id:[^/.]+}}.{fmt}", handler(single_request)),
         web.get(f"{BASE}/{{tail:.*}}", not_found),
     ]
-
-
-async def count_public(app: CassBot) -> int:
-    async with app.db.read() as session:
-        return int(
-            (
-                await session.execute(
-                    select(func.count()).select_from(Ticket).where(Ticket.is_public.is_(True))
-                )
-            ).scalar_one()
-        )
-
-
-__all__ = ["SERVICE_CODES", "open311_routes"]
