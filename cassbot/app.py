@@ -82,7 +82,10 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
 
 
 def default_features() -> list[Feature]:
-    return []
+    # --- tickets (service requests, announcements, transparency, Open311) ---
+    from cassbot.tickets.feature import install_tickets
+
+    return [install_tickets]
 
 
 class CassBot:

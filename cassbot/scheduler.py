@@ -127,7 +127,9 @@ class Scheduler:
     async def _fire(self, timer_id: int, now: datetime) -> int:
         try:
             async with self._db.transaction() as session:
-                timer = await session.get(Timer, timer_id)
+                # Row lock: a second scheduler pass (or process) firing the same timer on
+                # PostgreSQL waits here, then sees it done instead of running it twice.
+                timer = await session.get(Timer, timer_id, with_for_update=True)
                 if timer is None or timer.status != "pending" or timer.due_at > now:
                     return 0
                 handler = self._handlers.get(timer.kind)

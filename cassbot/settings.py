@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from cassbot.tickets.settings import TicketSettings
 from moderation.settings import PolicySettings
 
 Department = Literal[
@@ -320,6 +321,7 @@ class Settings(BaseSettings):
     processing: ProcessingSettings = ProcessingSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     moderation: PolicySettings = PolicySettings()
+    tickets: TicketSettings = TicketSettings()  # service requests (cassbot/tickets)
     communities: list[CommunitySettings] = Field(default_factory=list)
     officials: list[OfficialSettings] = Field(default_factory=list)
 

@@ -2,7 +2,7 @@
 
 Texts are `str.format` templates with named fields. Keep them plain, firm and respectful: many
 readers are older neighbours reading on a phone. Never repeat an insult back to anyone.
-Sections: rules, commands (core), playground.
+Sections: rules, commands (core), playground, service requests (tickets).
 """
 
 from __future__ import annotations
@@ -172,3 +172,181 @@ WHATSAPP_SESSION_MEANINGS: dict[str, str] = {
     "UNAUTHORIZED": "WAHA rechaza la clave de acceso de cassbot (adapters.whatsapp.api_key).",
     "NO_SESSION": "WAHA no tiene la sesión configurada (adapters.whatsapp.session).",
 }
+
+# --- Service requests (tickets), announcements, transparency: cassbot/tickets -------------
+# Folios look like JIL-2026-000123. Group messages name departments, never people.
+
+TK_EMERGENCY = (
+    "🚨 *Si hay peligro ahora mismo, llama al 911.* Aléjate del lugar y pon a salvo a las "
+    "personas; no te arriesgues.\n"
+)
+TK_ACK = (
+    "{urgent}📝 Registré el reporte con el folio *{folio}* ({category}).\n"
+    "{place}{reached}\n"
+    "El área debe acusar de recibido antes del {ack_due}. Avisaré de cada cambio; "
+    "consulta con /folio {folio}.{cancel}"
+)
+TK_PLACE_LINE = "📍 {place}\n"
+TK_REACHED = "Lo turné a: {departments}."
+TK_NOBODY_REACHED = (
+    "El área aún no tiene a quién avisar por este medio; Gobierno Digital lo hará llegar."
+)
+TK_CANCEL_HINT = "\nSi no era un reporte, escribe /cancelar {folio}."
+TK_LINKED = (
+    "{urgent}📝 Ya hay un reporte de esto: folio *{folio}* ({status}). Te sumé para que "
+    "recibas los avisos; ya son {affected} personas afectadas."
+)
+TK_ALREADY_FOLLOWING = "Ya sigues el folio *{folio}* ({status}). Te avisaré de cada cambio."
+TK_REPORT_USAGE = (
+    "Cuéntame qué pasa y dónde, por ejemplo:\n"
+    "/reporte Hay una fuga de agua en la calle Hidalgo esquina con Morelos"
+)
+TK_VOICE_TEXT = "(Nota de voz)"
+TK_PRIVATE_WHICH_COMMUNITY = (
+    "Estás en varios grupos. Escribe el nombre corto de la comunidad antes del texto, por "
+    "ejemplo: /reporte canalejas Hay una fuga en la calle Hidalgo\n{communities}"
+)
+TK_PRIVATE_NO_COMMUNITY = (
+    "No encuentro tu comunidad. Escribe su nombre corto antes del texto, por ejemplo: "
+    "/reporte canalejas Hay una fuga en la calle Hidalgo\n{communities}"
+)
+TK_TICKET_USAGE = "Responde con /ticket [categoría] al mensaje que quieres convertir en reporte."
+TK_TICKET_NO_SOURCE = "No encuentro ese mensaje de un vecino; responde directamente a él."
+TK_UNKNOWN_CATEGORY = "No conozco la categoría «{word}». Usa una de estas: {known}."
+TK_ALREADY_TICKET = "Ese mensaje ya es el folio *{folio}*."
+TK_RECATEGORISED = "Folio *{folio}*: ahora es «{category}», a cargo de {department}."
+TK_UNKNOWN_FOLIO = "No encuentro el folio {folio}. Revisa que esté bien escrito."
+TK_NEED_FOLIO = (
+    "Indica el folio, por ejemplo /{name} JIL-2026-000123, o responde con /{name} al mensaje "
+    "del reporte."
+)
+TK_NOT_OFFICIAL = (
+    "Este comando es para funcionarios registrados de las áreas. Si lo eres, pide a Gobierno "
+    "Digital que te dé de alta."
+)
+TK_NOT_YOUR_TICKET = (
+    "El folio {folio} está a cargo de {department}: solo sus funcionarios de esa comunidad, "
+    "administración o Presidencia pueden cambiarlo."
+)
+TK_NEED_REASON = "Escribe el motivo después del folio: /{name} FOLIO motivo."
+TK_CANNOT_CHANGE = "El folio {folio} está «{status}»; no se puede pasar a «{new}»."
+TK_STATUS_DONE = "✅ Folio *{folio}*: {status}. Ya avisé a quien lo reportó."
+TK_DUPLICATE_USAGE = "Indica el folio original: /duplicado FOLIO FOLIO_ORIGINAL."
+TK_DUPLICATE_SELF = "Un folio no puede ser duplicado de sí mismo."
+TK_MERGED = "✅ El folio *{folio}* quedó unido al *{original}*; sus vecinos siguen ese folio."
+TK_NO_PENDING = "No hay reportes abiertos de tu área. 👍"
+TK_PENDING_HEADER = "📋 Reportes abiertos ({count}):"
+TK_PENDING_LINE = "• {folio} · {category} · {community} · {status} · desde {since}{overdue}"
+TK_PENDING_MORE = "… y {count} más."
+TK_NOT_YOURS = (
+    "Solo puedes consultar o cambiar los folios que reportaste o sigues. Las cifras públicas "
+    "están en /transparencia."
+)
+TK_DETAIL = (
+    "📋 Folio *{folio}*\n"
+    "Servicio: {category} ({department})\n"
+    "Comunidad: {community}\n"
+    "Lugar: {place}\n"
+    "Estado: {status}\n"
+    "Reportado: {requested}\n"
+    "{ack}\n"
+    "Atención estimada: {expected}\n"
+    "Personas afectadas: {affected}{note}"
+)
+TK_DETAIL_ACKED = "Acuse del área: {at}"
+TK_DETAIL_ACK_DUE = "Acuse del área: pendiente (plazo: {at})"
+TK_NO_PLACE = "sin dato"
+TK_UNKNOWN_PERSON = "(sin nombre)"
+TK_MY_NONE = "No tienes reportes. Para pedir un servicio escribe /reporte y cuenta qué pasa."
+TK_MY_HEADER = "📋 Tus reportes:"
+TK_MY_LINE = "• {folio} · {category} · {status}"
+TK_CANNOT_CANCEL = (
+    "El folio {folio} ya está «{status}»: el área ya lo tomó y no se puede cancelar."
+)
+TK_CANCELLED = "Listo, cancelé el folio *{folio}*."
+TK_NOT_WAITING = "El folio {folio} está «{status}»: no espera tu confirmación."
+TK_THANKS_CONFIRMED = "¡Gracias por confirmar! Cerré el folio *{folio}*."
+TK_REOPENED = "Reabrí el folio *{folio}* y avisé al área. Te mantendré al tanto."
+TK_NOTE_LINE = "\nNota: {note}"
+TK_NOTE_CONFIRMED = "Quien lo reportó confirmó que se resolvió."
+TK_NOTE_CANCELLED = "Cancelado por quien lo reportó."
+TK_NOTE_AUTO_CLOSED = "Cerrado: nadie dijo que siguiera sin resolverse."
+TK_NOTE_DUPLICATE = "Es el mismo problema que el folio {original}."
+
+TK_CITIZEN_STATUS = "🔔 Folio *{folio}*: {status} ({department}).{note}"
+TK_CITIZEN_RESOLVED = (
+    "🔔 Folio *{folio}*: el área lo marcó como resuelto.{note}\n"
+    "*¿Se resolvió?* Responde «sí» o «no» a este mensaje (o escribe /si {folio} o "
+    "/no {folio})."
+)
+TK_CITIZEN_DUPLICATE = (
+    "🔔 Tu folio *{folio}* es el mismo problema que el folio *{original}*: te avisaré de los "
+    "cambios de ese folio."
+)
+TK_CITIZEN_BREACH = (
+    "⏰ Folio *{folio}*: {department} aún no ha acusado de recibido y venció el plazo de 24 "
+    "horas. Ya lo escalamos a la dirección del área y a Presidencia; te avisaré en cuanto lo "
+    "tomen. Perdón por la demora."
+)
+
+TK_OFFICIAL_URGENT = "🚨 URGENTE (emergencia posible: ya se indicó llamar al 911)\n"
+TK_OFFICIAL_NEW = (
+    "{urgent}📋 Nuevo reporte {folio} — {category}\n"
+    "Comunidad: {community}\n"
+    "Lugar: {place}\n"
+    "Reportó: {requester}\n"
+    "Mensaje: «{text}»\n"
+    "{media}"
+    "Acusen de recibido antes del {ack_due}: /recibido {folio}\n"
+    "Después: /atendiendo {folio} · /resuelto {folio} nota · /rechazar {folio} motivo"
+)
+TK_OFFICIAL_MEDIA = "Adjuntos: {count} (nota de voz o foto; consúltalos en el chat de origen)\n"
+TK_OFFICIAL_REMINDER = (
+    "⏰ Recordatorio: el folio {folio} ({category}) lleva {hours} h sin acuse de recibido. "
+    "Plazo: {ack_due}. Responde /recibido {folio}."
+)
+TK_OFFICIAL_ESCALATION = (
+    "⚠️ Escalamiento: el folio {folio} ({category}, {department}) lleva {hours} h sin acuse "
+    "de recibido. Plazo: {ack_due}. Cualquier funcionario del área puede responder "
+    "/recibido {folio}."
+)
+TK_OFFICIAL_BREACH = (
+    "🔴 Plazo vencido: el folio {folio} ({category}, {department}) lleva {hours} h sin acuse "
+    "de recibido. Se recordará cada día hasta que alguien responda /recibido {folio}."
+)
+TK_OFFICIAL_OVERDUE = (
+    "⏳ El folio {folio} ({category}) pasó su plazo de atención ({expected}) y sigue abierto. "
+    "Actualízalo con /atendiendo, /resuelto o /rechazar."
+)
+TK_OFFICIAL_REOPENED = (
+    "🔁 Quien reportó el folio {folio} dice que NO se resolvió: quedó reabierto. Acusen de "
+    "recibido antes del {ack_due}: /recibido {folio}"
+)
+TK_OFFICIAL_REROUTED = "📋 Reporte turnado a su área: {folio} — {category}\nMensaje: «{text}»"
+TK_OFFICIAL_CANCELLED = "El folio {folio} fue cancelado por quien lo reportó."
+
+AV_USAGE = (
+    "Uso: /aviso comunidad1,comunidad2 texto  ·  /aviso todas texto\n"
+    "Para programarlo: /aviso --a las 2026-12-05 09:00 todas texto\n"
+    "Comunidades: {communities}"
+)
+AV_UNKNOWN_COMMUNITY = "No conozco la comunidad «{name}». Comunidades: {communities}"
+AV_NOT_COVERED = "No tienes a tu cargo la comunidad «{name}»."
+AV_BAD_TIME = "No entiendo la fecha «{value}». Usa AAAA-MM-DD HH:MM, por ejemplo 2026-12-05 09:00."
+AV_PAST_TIME = "Esa hora ya pasó ({when}). Elige una hora futura."
+AV_TOO_LONG = "El aviso es demasiado largo (máximo {limit} caracteres)."
+AV_EMPTY = "Escribe el texto del aviso después de las comunidades."
+AV_NO_GROUPS = "Esas comunidades no tienen grupos configurados."
+AV_QUEUED = "📣 Aviso #{id} en camino a {groups} grupo(s) de {communities} comunidad(es)."
+AV_SCHEDULED = (
+    "🗓️ Aviso #{id} programado para el {when} ({communities} comunidad(es)). "
+    "Para cancelarlo: /avisos cancelar {id}"
+)
+AV_MESSAGE = "📣 *Aviso de {department}*\n{text}"
+AV_LIST_HEADER = "📣 Últimos avisos:"
+AV_LIST_LINE = "• #{id} {status} · {when} · entregado en {delivered}/{total} grupo(s){failed}"
+AV_LIST_FAILED = " · {count} con error"
+AV_LIST_NONE = "Aún no hay avisos."
+AV_CANCELLED = "Cancelé el aviso #{id}."
+AV_CANNOT_CANCEL = "El aviso #{id} no está programado (ya salió o no existe)."
+AV_STATUS = {"programado": "programado", "enviando": "enviado", "cancelado": "cancelado"}

@@ -334,13 +334,14 @@ class LocalAdapter(Adapter):
     async def _apply(self, session: AsyncSession, action: Action, now: datetime) -> ActionResult:
         chat_id = action.target.chat_id
         if isinstance(action, SendMessage):
+            message_id = uuid.uuid4().hex[:16]
             seq = await insert_ignore(
                 session,
                 PlaygroundEntry.__table__,  # type: ignore[arg-type]
                 {
                     "chat_id": chat_id,
                     "kind": "message",
-                    "message_id": uuid.uuid4().hex[:16],
+                    "message_id": message_id,
                     "author_id": BOT_ID,
                     "author_name": BOT_NAME,
                     "text": action.text,
@@ -356,8 +357,18 @@ class LocalAdapter(Adapter):
                     "repeated send detected and suppressed",
                     extra={"idempotency_key": action.idempotency_key, "chat": chat_id},
                 )
-                return ActionResult.success(detail="duplicate send suppressed")
-            return ActionResult.success(platform_ref=str(seq))
+                existing = (
+                    await session.execute(
+                        select(PlaygroundEntry.message_id).where(
+                            PlaygroundEntry.idempotency_key == f"out:{action.idempotency_key}"
+                        )
+                    )
+                ).scalar_one_or_none()
+                return ActionResult.success(
+                    platform_ref=existing, detail="duplicate send suppressed"
+                )
+            # The platform's message id, as other channels return it: replies refer to it.
+            return ActionResult.success(platform_ref=message_id)
         if isinstance(action, DeleteMessage):
             message_id = action.message.message_id
             target = (

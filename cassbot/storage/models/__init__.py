@@ -13,10 +13,21 @@ from cassbot.storage.models.community import (
 from cassbot.storage.models.flow import AdapterState, InboundEvent, OutboxAction
 from cassbot.storage.models.moderation import ModerationCase, PointsRecord, RecentMessage
 from cassbot.storage.models.playground import PlaygroundEntry, PlaygroundMember
+from cassbot.storage.models.tickets import (
+    Announcement,
+    AnnouncementDelivery,
+    Ticket,
+    TicketEvent,
+    TicketFolioCounter,
+    TicketMessage,
+    TicketSubscriber,
+)
 from cassbot.storage.models.timers import Timer
 
 __all__ = [
     "AdapterState",
+    "Announcement",
+    "AnnouncementDelivery",
     "AuditEntry",
     "Base",
     "Community",
@@ -32,6 +43,11 @@ __all__ = [
     "PlaygroundMember",
     "PointsRecord",
     "RecentMessage",
+    "Ticket",
+    "TicketEvent",
+    "TicketFolioCounter",
+    "TicketMessage",
+    "TicketSubscriber",
     "Timer",
     "utcnow",
 ]
