@@ -55,6 +55,16 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
             )
 
         factories.append(local)
+    # --- telegram ---
+    if settings.adapters.telegram.enabled:
+
+        def telegram(app: CassBot) -> Adapter:
+            from adapters.telegram import build_telegram
+
+            return build_telegram(app, settings.adapters.telegram)
+
+        factories.append(telegram)
+    # --- end telegram ---
     return factories
 
 
