@@ -150,7 +150,7 @@ class TelegramAdapterSettings(Section):
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         token = value.get_secret_value() if value is not None else None
-        if token is not None and not re.fullmatch(r"\d{3,20}:[A-Za-z0-9_-]{10,}", token):
+        if token is not None and not re.fullmatch(r"\d{1,20}:[A-Za-z0-9_-]+", token):
             raise ValueError("not a bot token; @BotFather gives one like 123456789:AAH…")
         return value
 
@@ -158,9 +158,9 @@ class TelegramAdapterSettings(Section):
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
         secret = value.get_secret_value() if value is not None else None
-        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ValueError(
-                "use 16 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                "Telegram accepts 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
                 "(e.g. the output of: openssl rand -hex 32)"
             )
         return value

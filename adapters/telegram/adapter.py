@@ -88,6 +88,11 @@ class TelegramAdapter(Adapter):
             request_timeout_s=settings.request_timeout_s,
         )
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        if secret is not None and len(secret) < 16:
+            logger.warning(
+                "the Telegram webhook secret is short and easy to guess; "
+                "use a long random one (openssl rand -hex 32)"
+            )
         self._webhook = WebhookEndpoint(secret, self.ingest, polling=self._polling)
         self._bot_status_listeners: list[BotStatusListener] = []
         self._tasks: set[asyncio.Task[Any]] = set()

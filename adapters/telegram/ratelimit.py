@@ -3,11 +3,11 @@
 Every Bot API call except getUpdates passes through `process_request` (PTB's rate-limiter
 hook). Calls about a chat are throttled with aiolimiter leaky buckets: all chats together
 (~30/s allowed) and, for messages sent, each group (~20/min) and each private chat (~1/s).
-When Telegram still answers 429, the chat (or, for calls without a chat, the whole bot) is held
-until `retry_after` has passed: later calls fail at once with RetryAfter, without reaching
-Telegram. Nothing sleeps here for a flood wait: the outbox records `rate_limited` and retries
-the action when it is due, so one throttled group never holds up the others. Limits are per
-process, like the bot.
+When Telegram still answers 429, that kind of call in that chat (sending, or e.g. deleting;
+for calls without a chat, the whole bot) is held until `retry_after` has passed: later calls
+fail at once with RetryAfter, without reaching Telegram. Nothing sleeps here for a flood wait:
+the outbox records `rate_limited` and retries the action when it is due, so one throttled
+group never holds up the others. Limits are per process, like the bot.
 
 PTB's own AIORateLimiter sleeps through a 429 inside the call (or, with no retries, lets every
 other call keep hitting Telegram), which does not fit an outbox with its own retries.
@@ -55,12 +55,12 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    def held_for(self, chat_id: object | None) -> float:
-        """Seconds Telegram still asks us to wait before calling about this chat (0: none)."""
+    def held_for(self, chat_id: object | None, endpoint: str) -> float:
+        """Seconds Telegram still asks us to wait before this call (0: none)."""
         now = self._clock.now()
         waits = [
             (until - now).total_seconds()
-            for scope in {_scope(chat_id), _WHOLE_BOT}
+            for scope in {_scope(chat_id, endpoint), _WHOLE_BOT}
             if (until := self._held_until.get(scope)) is not None
         ]
         return max([0.0, *waits])
@@ -75,7 +75,7 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> Result:
         chat_id = data.get("chat_id")
-        held = self.held_for(chat_id)
+        held = self.held_for(chat_id, endpoint)
         if held > 0:
             raise RetryAfter(math.ceil(held))
         async with contextlib.AsyncExitStack() as stack:
@@ -88,7 +88,7 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self._hold(_scope(chat_id), retry_after_seconds(exc), endpoint)
+                self._hold(_scope(chat_id, endpoint), retry_after_seconds(exc), endpoint)
                 raise
 
     def _hold(self, scope: str, seconds: float, endpoint: str) -> None:
@@ -102,7 +102,7 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
         )
 
     def _bucket(self, chat_id: object) -> AsyncLimiter | None:
-        scope = _scope(chat_id)
+        scope = str(chat_id)
         bucket = self._buckets.get(scope)
         if bucket is not None:
             return bucket
@@ -128,5 +128,9 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
                 del self._held_until[scope]
 
 
-def _scope(chat_id: object | None) -> str:
-    return _WHOLE_BOT if chat_id is None else str(chat_id)
+def _scope(chat_id: object | None, endpoint: str) -> str:
+    """What a 429 holds: sending to one chat, one other kind of call in one chat, or all."""
+    if chat_id is None:
+        return _WHOLE_BOT
+    kind = "send" if endpoint.startswith(_SENDING) else endpoint
+    return f"{chat_id}/{kind}"

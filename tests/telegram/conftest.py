@@ -1,0 +1,142 @@
+"""Fixtures for the Telegram tests: the fake Bot API, a started adapter, a world of people."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.telegram import TelegramAdapter
+from cassbot.clock import ManualClock
+from cassbot.events import Event
+from cassbot.settings import Settings, TelegramAdapterSettings
+from cassbot.storage.db import Database
+from cassbot.storage.migrate import upgrade
+from tests.telegram.fake_bot_api import FakeBotAPI
+
+GROUP_ID = -1001234567890  # CASS Canalejas on Telegram
+OTHER_GROUP_ID = -1009876543210  # CASS Coscomate on Telegram
+SECRET = "s3cret-token_for-the-webhook-0123456789"
+
+# People in the groups (Telegram user ids).
+LUPITA = 1001  # a neighbour who started the bot
+BETO = 1002  # a neighbour who never started the bot
+KARLA = 1003  # a group admin on Telegram (not a configured official)
+ODAPAS = 7001  # the configured director of ODAPAS (tests/conftest.py BASE_CONFIG)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    api = await FakeBotAPI().start()
+    yield api
+    await api.close()
+
+
+def populate(fake: FakeBotAPI, *, bot_rights: dict[str, bool] | None = None) -> None:
+    """Two groups: neighbours, an admin, the ODAPAS director; the bot as an admin."""
+    fake.add_user(LUPITA, "Lupita", "Martínez", started=True)
+    fake.add_user(BETO, "Beto", "Hernández")
+    fake.add_user(KARLA, "Karla", "Ramírez", started=True)
+    fake.add_user(ODAPAS, "Directora", "ODAPAS", started=True)
+    for chat_id, title in ((GROUP_ID, "CASS Canalejas"), (OTHER_GROUP_ID, "CASS Coscomate")):
+        fake.add_group(chat_id, title, bot_rights=bot_rights)
+        fake.set_member(chat_id, LUPITA)
+        fake.set_member(chat_id, BETO)
+        fake.set_member(chat_id, KARLA, "administrator", can_delete_messages=True)
+        fake.set_member(chat_id, ODAPAS)
+
+
+@pytest.fixture
+def world(fake: FakeBotAPI) -> FakeBotAPI:
+    populate(fake)
+    return fake
+
+
+def telegram_config(fake: FakeBotAPI, **overrides: Any) -> dict[str, Any]:
+    """Settings sections for a bot whose Telegram groups live in the fake."""
+    adapter = {
+        "enabled": True,
+        "token": fake.token,
+        "base_url": fake.base_url,
+        "webhook_secret": SECRET,
+        "mode": "webhook",
+        "polling_timeout_s": 1,
+        "request_timeout_s": 5,
+        **overrides,
+    }
+    return {
+        "adapters": {"telegram": adapter},
+        "communities": [
+            {
+                "id": "canalejas",
+                "name": "Villa de Canalejas",
+                "groups": [
+                    {"channel": "local", "chat_id": "canalejas", "name": "CASS Canalejas"},
+                    {"channel": "telegram", "chat_id": str(GROUP_ID), "name": "CASS Canalejas"},
+                ],
+            },
+            {
+                "id": "coscomate",
+                "name": "Coscomate del Progreso",
+                "groups": [
+                    {
+                        "channel": "telegram",
+                        "chat_id": str(OTHER_GROUP_ID),
+                        "name": "CASS Coscomate",
+                    }
+                ],
+            },
+        ],
+    }
+
+
+class RecordingSink:
+    """An EventSink that keeps what it is given, deduplicating like the ingress does."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._keys: set[str] = set()
+
+    async def submit(self, event: Event) -> bool:
+        return await self.submit_many([event]) == 1
+
+    async def submit_many(self, events: Sequence[Event]) -> int:
+        fresh = [e for e in events if e.dedupe_key not in self._keys]
+        self._keys.update(e.dedupe_key for e in fresh)
+        self.events.extend(fresh)
+        return len(fresh)
+
+
+MakeAdapter = Callable[..., Awaitable[tuple[TelegramAdapter, RecordingSink, ManualClock]]]
+
+
+@pytest.fixture
+async def make_adapter(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[MakeAdapter]:
+    """Start a TelegramAdapter on the fake with a real (SQLite) database."""
+    started: list[TelegramAdapter] = []
+    databases: list[Database] = []
+
+    async def factory(**overrides: Any) -> tuple[TelegramAdapter, RecordingSink, ManualClock]:
+        section = telegram_config(fake, **overrides)["adapters"]["telegram"]
+        settings = TelegramAdapterSettings(**section)
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / f'tg{len(databases)}.db'}")
+        databases.append(db)
+        await upgrade(db)
+        clock = ManualClock()
+        adapter = TelegramAdapter(settings, db, clock)
+        sink = RecordingSink()
+        await adapter.start(sink)
+        started.append(adapter)
+        return adapter, sink, clock
+
+    yield factory
+    for adapter in started:
+        await adapter.stop()
+    for db in databases:
+        await db.close()
+
+
+def bot_settings(make_settings: Callable[..., Settings], fake: FakeBotAPI, **kw: Any) -> Settings:
+    return make_settings(telegram_config(fake, **kw))
