@@ -83,24 +83,65 @@ def normalise_update(data: Mapping[str, Any], *, bot_id: str) -> Normalised:
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise NotAnUpdate("not a Telegram update: expected an object with an integer update_id")
     kind = next((k for k in data if k != "update_id"), "unknown")
-    try:
-        update = Update.de_json(copy.deepcopy(dict(data)), None)
-    except Exception as exc:  # PTB raises TypeError/KeyError/ValueError on malformed parts
-        raise UnreadableUpdate(f"update {update_id} ({kind}) could not be read: {exc}") from exc
+    if kind not in ALLOWED_UPDATES:
+        # Not parsed at all: a kind cassbot does not use must not fail on fields PTB expects.
+        return Normalised(update_id, kind, note="update kind cassbot does not use")
     keys = _Keys(bot_id, update_id)
+    try:
+        return _events(Update.de_json(copy.deepcopy(dict(data)), None), update_id, keys, bot_id)
+    except Exception as exc:  # PTB raises TypeError/KeyError/ValueError on malformed parts
+        error = exc
+    # A message whose extras (a poll, a game, buttons…) PTB cannot read is still a message:
+    # read its core (who, where, text, media) rather than lose it.
+    core = _message_core(data, kind)
+    if core is not None:
+        try:
+            result = _events(Update.de_json(core, None), update_id, keys, bot_id)
+        except Exception:
+            pass
+        else:
+            note = f"read without the parts PTB refused ({error})"
+            return Normalised(result.update_id, result.kind, result.events, note)
+    raise UnreadableUpdate(f"update {update_id} ({kind}) could not be read: {error}") from error
+
+
+# The parts of a message cassbot reads; anything else is left out of a second reading.
+# fmt: off
+_MESSAGE_CORE = frozenset((
+    "message_id", "date", "edit_date", "chat", "from", "sender_chat", "text", "caption",
+    "entities", "caption_entities", "forward_origin", "is_automatic_forward", "is_topic_message",
+    "message_thread_id", "photo", "voice", "audio", "document", "video", "video_note",
+    "animation", "sticker", "location", "venue", "contact",
+))
+# fmt: on
+
+
+def _message_core(data: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
+    message = data.get(kind)
+    if kind not in ("message", "edited_message") or not isinstance(message, Mapping):
+        return None
+    core = {k: copy.deepcopy(v) for k, v in message.items() if k in _MESSAGE_CORE}
+    reply = message.get("reply_to_message")
+    if isinstance(reply, Mapping):
+        core["reply_to_message"] = {
+            k: copy.deepcopy(v) for k, v in reply.items() if k in _MESSAGE_CORE
+        }
+    return {"update_id": data["update_id"], kind: core}
+
+
+def _events(update: Update, update_id: int, keys: _Keys, bot_id: str) -> Normalised:
     if update.message is not None:
         return _message(update_id, "message", update.message, keys, bot_id, edited=False)
     if update.edited_message is not None:
-        return _message(
-            update_id, "edited_message", update.edited_message, keys, bot_id, edited=True
-        )
+        edited = update.edited_message
+        return _message(update_id, "edited_message", edited, keys, bot_id, edited=True)
     if update.chat_member is not None:
         return _member_update(update_id, "chat_member", update.chat_member, keys, bot_id)
     if update.my_chat_member is not None:
         return _member_update(update_id, "my_chat_member", update.my_chat_member, keys, bot_id)
     if update.chat_join_request is not None:
         return _join_request(update_id, update.chat_join_request, keys, bot_id)
-    return Normalised(update_id, kind, note="update kind cassbot does not use")
+    return Normalised(update_id, "unknown", note="update without content")
 
 
 class _Keys:
