@@ -98,6 +98,7 @@ class TelegramAdapter(Adapter):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = False
         self._problem: str | None = "not started"
+        self.stopped = False
 
     # Lifecycle ----------------------------------------------------------------------------------
 
@@ -110,6 +111,7 @@ class TelegramAdapter(Adapter):
             self._poller.start()
 
     async def stop(self) -> None:
+        self.stopped = True  # the outbox and scheduler may still call in while shutting down
         await self._poller.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -202,6 +204,8 @@ class TelegramAdapter(Adapter):
     # Outbound -----------------------------------------------------------------------------------
 
     async def execute(self, action: Action) -> ActionResult:
+        if self.stopped:
+            return ActionResult(status="transient_error", detail="the Telegram adapter stopped")
         return await self._runner.run(action)
 
     def private_chat(self, user: UserRef) -> ChatRef:

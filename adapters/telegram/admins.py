@@ -57,6 +57,8 @@ class AdminWatcher:
                 await self.refresh(place, self._app.clock.now())
 
     async def refresh(self, place: GroupPlace, now: datetime) -> None:
+        if self._adapter.stopped:
+            return
         chat = place.chat
         admins: tuple[ChatMember, ...] | None
         try:
@@ -69,6 +71,8 @@ class AdminWatcher:
                 extra={"chat": chat.key, "error": exc.message},
             )
         except TelegramError as exc:  # unreachable now: try again at the next round
+            if self._adapter.stopped:
+                return
             logger.warning(
                 "Telegram admin refresh failed; will retry",
                 extra={"chat": chat.key, "error": exc.message},

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.telegram import TelegramAdapter
+from cassbot.app import CassBot
 from cassbot.clock import ManualClock
 from cassbot.events import Event
 from cassbot.settings import Settings, TelegramAdapterSettings
@@ -140,3 +141,33 @@ async def make_adapter(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[MakeAd
 
 def bot_settings(make_settings: Callable[..., Settings], fake: FakeBotAPI, **kw: Any) -> Settings:
     return make_settings(telegram_config(fake, **kw))
+
+
+StartBot = Callable[..., Awaitable[CassBot]]
+
+
+@pytest.fixture
+def start_bot(
+    make_settings: Callable[..., Settings],
+    make_bot: Callable[..., Awaitable[CassBot]],
+    fake: FakeBotAPI,
+) -> Callable[..., Awaitable[CassBot]]:
+    """Start cassbot (web on a random port) with its Telegram groups in the fake."""
+
+    async def factory(
+        *, clock: ManualClock | None = None, features: Sequence[Any] = (), **telegram: Any
+    ) -> CassBot:
+        settings = bot_settings(make_settings, fake, **telegram)
+        return await make_bot(settings, clock=clock or ManualClock(), features=list(features))
+
+    return factory
+
+
+def webhook_url(bot: CassBot) -> str:
+    return f"http://127.0.0.1:{bot.port}/webhooks/telegram"
+
+
+async def deliver(
+    fake: FakeBotAPI, bot: CassBot, update: dict[str, Any], *, secret: str | None = SECRET
+) -> tuple[int, dict[str, Any]]:
+    return await fake.deliver(webhook_url(bot), update, secret=secret)
