@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,15 +113,15 @@ MakeAdapter = Callable[..., Awaitable[tuple[TelegramAdapter, RecordingSink, Manu
 
 
 @pytest.fixture
-async def make_adapter(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[MakeAdapter]:
-    """Start a TelegramAdapter on the fake with a real (SQLite) database."""
+async def make_adapter(db_url: str, fake: FakeBotAPI) -> AsyncIterator[MakeAdapter]:
+    """Start a TelegramAdapter on the fake with a real database (SQLite, then PostgreSQL)."""
     started: list[TelegramAdapter] = []
     databases: list[Database] = []
 
     async def factory(**overrides: Any) -> tuple[TelegramAdapter, RecordingSink, ManualClock]:
         section = telegram_config(fake, **overrides)["adapters"]["telegram"]
         settings = TelegramAdapterSettings(**section)
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / f'tg{len(databases)}.db'}")
+        db = Database(db_url)
         databases.append(db)
         await upgrade(db)
         clock = ManualClock()
@@ -139,8 +138,16 @@ async def make_adapter(tmp_path: Path, fake: FakeBotAPI) -> AsyncIterator[MakeAd
         await db.close()
 
 
-def bot_settings(make_settings: Callable[..., Settings], fake: FakeBotAPI, **kw: Any) -> Settings:
-    return make_settings(telegram_config(fake, **kw))
+def bot_settings(
+    make_settings: Callable[..., Settings],
+    fake: FakeBotAPI,
+    database: dict[str, Any] | None = None,
+    **telegram: Any,
+) -> Settings:
+    config = telegram_config(fake, **telegram)
+    if database:
+        config["database"] = database
+    return make_settings(config)
 
 
 StartBot = Callable[..., Awaitable[CassBot]]
