@@ -91,7 +91,7 @@ class Poller:
                     "Telegram polling failed; retrying",
                     extra={"error": self.problem, "attempt": failures},
                 )
-                await asyncio.sleep(min(_MAX_BACKOFF_S, 2.0 ** min(failures, 6)))
+                await asyncio.sleep(min(_MAX_BACKOFF_S, 2.0 ** min(failures - 1, 6)))
                 continue
             failures = 0
             self.problem = None

@@ -158,13 +158,22 @@ def start_bot(
     make_settings: Callable[..., Settings],
     make_bot: Callable[..., Awaitable[CassBot]],
     fake: FakeBotAPI,
-) -> Callable[..., Awaitable[CassBot]]:
-    """Start cassbot (web on a random port) with its Telegram groups in the fake."""
+    db_url: str,
+) -> StartBot:
+    """Start cassbot (web on a random port) with its Telegram groups in the fake.
+
+    Runs on SQLite and, when CASSBOT_TEST_PG_URL is set, on PostgreSQL.
+    """
 
     async def factory(
-        *, clock: ManualClock | None = None, features: Sequence[Any] = (), **telegram: Any
+        *,
+        clock: ManualClock | None = None,
+        features: Sequence[Any] = (),
+        database_url: str | None = None,
+        **telegram: Any,
     ) -> CassBot:
-        settings = bot_settings(make_settings, fake, **telegram)
+        database = {"url": database_url or db_url}
+        settings = bot_settings(make_settings, fake, database=database, **telegram)
         return await make_bot(settings, clock=clock or ManualClock(), features=list(features))
 
     return factory
