@@ -11,11 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from cassbot import __version__
-from cassbot.cli import config_cmd, db_cmd, run_cmd
+from cassbot.cli import config_cmd, db_cmd, run_cmd, telegram_cmd
 from cassbot.config import ConfigError
 
 # Each module exposes add_parser(subparsers) and sets `handler` on its parser.
-COMMAND_MODULES = [run_cmd, db_cmd, config_cmd]
+COMMAND_MODULES = [run_cmd, db_cmd, config_cmd, telegram_cmd]
 
 Handler = Callable[[argparse.Namespace], int]
 

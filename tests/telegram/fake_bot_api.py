@@ -452,7 +452,9 @@ class FakeBotAPI:
         chat = self._group(params.get("chat_id"))
         user_id = self._known_user(params)
         member = chat.members.get(user_id)
-        return member if member is not None else tg.member(self.users[user_id], "left")
+        if member is not None:
+            return member
+        return tg.member(self.users.get(user_id, self.bot_user), "left")
 
     def _m_getChatAdministrators(self, params: JSON) -> list[JSON]:
         chat = self._group(params.get("chat_id"))
@@ -527,6 +529,8 @@ class FakeBotAPI:
 
     def _known_user(self, params: JSON) -> int:
         user_id = params.get("user_id")
+        if user_id == self.bot_id:
+            return user_id
         if not isinstance(user_id, int) or user_id not in self.users:
             raise ApiError(400, "Bad Request: user not found")
         return user_id
