@@ -174,12 +174,8 @@ class LocalAdapter(Adapter):
                 if member is None:
                     session.add(
                         PlaygroundMember(
-                            chat_id=chat.chat_id,
-                            user_id=persona.id,
-                            name=persona.name,
-                            status="active",
-                            admin=persona.official,
-                            updated_at=now,
+                            chat_id=chat.chat_id, user_id=persona.id, name=persona.name,
+                            status="active", admin=persona.official, updated_at=now,
                         )
                     )
                     await self._log(session, chat.chat_id, "joined", persona.id, persona.name, now)
@@ -191,15 +187,9 @@ class LocalAdapter(Adapter):
                 session,
                 PlaygroundEntry.__table__,  # type: ignore[arg-type]
                 {
-                    "chat_id": chat.chat_id,
-                    "kind": "message",
-                    "message_id": message_id,
-                    "author_id": persona.id,
-                    "author_name": persona.name,
-                    "text": text,
-                    "reply_to": reply_to,
-                    "data": {},
-                    "idempotency_key": f"in:{client_id}",
+                    "chat_id": chat.chat_id, "kind": "message", "message_id": message_id,
+                    "author_id": persona.id, "author_name": persona.name, "text": text,
+                    "reply_to": reply_to, "data": {}, "idempotency_key": f"in:{client_id}",
                     "created_at": now,
                 },
                 conflict=["idempotency_key"],
@@ -221,11 +211,7 @@ class LocalAdapter(Adapter):
             events.append(
                 MemberJoined(
                     dedupe_key=f"local:{ACCOUNT}:join:{chat.chat_id}:{persona.id}:{client_id}",
-                    chat=chat,
-                    actor=user,
-                    member=user,
-                    via="self",
-                    occurred_at=now,
+                    chat=chat, actor=user, member=user, via="self", occurred_at=now,
                 )
             )
         events.append(
@@ -257,12 +243,8 @@ class LocalAdapter(Adapter):
             if member is None:
                 session.add(
                     PlaygroundMember(
-                        chat_id=chat.chat_id,
-                        user_id=persona.id,
-                        name=persona.name,
-                        status="active",
-                        admin=persona.official,
-                        updated_at=now,
+                        chat_id=chat.chat_id, user_id=persona.id, name=persona.name,
+                        status="active", admin=persona.official, updated_at=now,
                     )
                 )
             else:
@@ -274,17 +256,11 @@ class LocalAdapter(Adapter):
         await self._sink.submit(
             MemberJoined(
                 dedupe_key=f"local:{ACCOUNT}:join:{chat.chat_id}:{seq}",
-                chat=chat,
-                actor=user,
-                member=user,
-                via="invite",
-                occurred_at=now,
+                chat=chat, actor=user, member=user, via="invite", occurred_at=now,
             )
         )
 
-    async def entries(
-        self, chat_id: str, after: int = 0, limit: int = 500
-    ) -> list[PlaygroundEntry]:
+    async def entries(self, chat_id: str, after: int = 0, limit: int = 500) -> list[PlaygroundEntry]:
         async with self._db.read() as session:
             return list(
                 (
@@ -338,15 +314,10 @@ class LocalAdapter(Adapter):
                 session,
                 PlaygroundEntry.__table__,  # type: ignore[arg-type]
                 {
-                    "chat_id": chat_id,
-                    "kind": "message",
-                    "message_id": uuid.uuid4().hex[:16],
-                    "author_id": BOT_ID,
-                    "author_name": BOT_NAME,
-                    "text": action.text,
+                    "chat_id": chat_id, "kind": "message", "message_id": uuid.uuid4().hex[:16],
+                    "author_id": BOT_ID, "author_name": BOT_NAME, "text": action.text,
                     "reply_to": action.reply_to.message_id if action.reply_to else None,
-                    "data": {},
-                    "idempotency_key": f"out:{action.idempotency_key}",
+                    "data": {}, "idempotency_key": f"out:{action.idempotency_key}",
                     "created_at": now,
                 },
                 conflict=["idempotency_key"],
@@ -374,16 +345,13 @@ class LocalAdapter(Adapter):
             if target.data.get("deleted"):
                 return ActionResult.success(detail="already deleted")
             target.data = {**target.data, "deleted": True}
-            await self._log(
-                session, chat_id, "deleted", BOT_ID, BOT_NAME, now, message_id=message_id
-            )
+            await self._log(session, chat_id, "deleted", BOT_ID, BOT_NAME, now,
+                            message_id=message_id)
             return ActionResult.success()
         if isinstance(action, RemoveMember | BanMember | UnbanMember | AddMember | SetAdmin):
             return await self._member_action(session, action, now)
         if isinstance(action, CreateInviteLink):
-            link = (
-                f"{self._public_url}/playground?chat={chat_id}&invitacion={uuid.uuid4().hex[:10]}"
-            )
+            link = f"{self._public_url}/playground?chat={chat_id}&invitacion={uuid.uuid4().hex[:10]}"
             return ActionResult.success(platform_ref=link)
         return ActionResult(status="unsupported", detail=f"local cannot {action.kind}")
 
@@ -398,27 +366,16 @@ class LocalAdapter(Adapter):
         member = await session.get(PlaygroundMember, (chat_id, user.user_id))
         if member is None:
             member = PlaygroundMember(
-                chat_id=chat_id,
-                user_id=user.user_id,
-                name=user.display_name or user.user_id,
-                status="left",
-                admin=False,
-                updated_at=now,
+                chat_id=chat_id, user_id=user.user_id, name=user.display_name or user.user_id,
+                status="left", admin=False, updated_at=now,
             )
             session.add(member)
         if isinstance(action, RemoveMember | BanMember):
             if member.status in ("removed", "banned"):
                 return ActionResult.success(detail="already out")
             member.status = "banned" if isinstance(action, BanMember) else "removed"
-            await self._log(
-                session,
-                chat_id,
-                "removed",
-                user.user_id,
-                member.name,
-                now,
-                data={"reason": action.reason},
-            )
+            await self._log(session, chat_id, "removed", user.user_id, member.name, now,
+                            data={"reason": action.reason})
         elif isinstance(action, UnbanMember):
             if member.status == "banned":
                 member.status = "left"
@@ -429,15 +386,8 @@ class LocalAdapter(Adapter):
             await self._log(session, chat_id, "added", user.user_id, member.name, now)
         else:
             member.admin = action.admin
-            await self._log(
-                session,
-                chat_id,
-                "admin",
-                user.user_id,
-                member.name,
-                now,
-                data={"admin": action.admin},
-            )
+            await self._log(session, chat_id, "admin", user.user_id, member.name, now,
+                            data={"admin": action.admin})
         return ActionResult.success()
 
     async def list_members(self, chat: ChatRef) -> list[MemberInfo]:
@@ -475,9 +425,7 @@ class LocalAdapter(Adapter):
         if entry is None:
             return None
         return UserRef(
-            channel="local",
-            user_id=entry.author_id,
-            display_name=entry.author_name,
+            channel="local", user_id=entry.author_id, display_name=entry.author_name,
             is_bot=entry.author_id == BOT_ID,
         )
 
@@ -494,14 +442,8 @@ class LocalAdapter(Adapter):
         data: dict[str, Any] | None = None,
     ) -> int:
         entry = PlaygroundEntry(
-            chat_id=chat_id,
-            kind=kind,
-            message_id=message_id,
-            author_id=author_id,
-            author_name=author_name,
-            text="",
-            data=data or {},
-            created_at=now,
+            chat_id=chat_id, kind=kind, message_id=message_id, author_id=author_id,
+            author_name=author_name, text="", data=data or {}, created_at=now,
         )
         session.add(entry)
         await session.flush()

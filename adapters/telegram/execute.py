@@ -33,14 +33,6 @@ from cassbot.events import ChatRef, MessageRef, UserRef
 
 logger = logging.getLogger(__name__)
 
-# What an official made admin by cassbot may do (and what a demotion takes away).
-ADMIN_RIGHTS = (
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_restrict_members",
-    "can_invite_users",
-    "can_pin_messages",
-)
 # Telegram treats a restriction ending within 30 s as "forever".
 _MIN_RESTRICTION = timedelta(seconds=31)
 
@@ -77,9 +69,15 @@ class ActionRunner:
             )
             return ActionResult.success()
         if isinstance(action, SetAdmin):
-            rights = dict.fromkeys(ADMIN_RIGHTS, action.admin)
+            on = action.admin  # a demotion is a promotion with every right off
             await self._bot.promote_chat_member(
-                _chat_id(action.chat), _user_id(action.user), **rights
+                _chat_id(action.chat),
+                _user_id(action.user),
+                can_manage_chat=on,
+                can_delete_messages=on,
+                can_restrict_members=on,
+                can_invite_users=on,
+                can_pin_messages=on,
             )
             return ActionResult.success()
         if isinstance(action, RestrictMember):
