@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Message, MessageEntity
+from telegram.warnings import PTBDeprecationWarning
 
 from cassbot.events import Attachment, MessageFacts
 
@@ -45,7 +47,7 @@ def _attachments(message: Message) -> list[Attachment]:
                 kind="voice",
                 mime_type=v.mime_type,
                 size=v.file_size,
-                duration_s=_seconds(v.duration),
+                duration_s=_duration(v),
             )
         )
     if message.audio:
@@ -56,7 +58,7 @@ def _attachments(message: Message) -> list[Attachment]:
                 mime_type=a.mime_type,
                 size=a.file_size,
                 file_name=a.file_name,
-                duration_s=_seconds(a.duration),
+                duration_s=_duration(a),
             )
         )
     if message.photo:
@@ -69,7 +71,7 @@ def _attachments(message: Message) -> list[Attachment]:
                     kind="video",
                     mime_type=getattr(video, "mime_type", None),
                     size=video.file_size,
-                    duration_s=_seconds(video.duration),
+                    duration_s=_duration(video),
                 )
             )
     if message.document and not message.animation:  # an animation also fills `document`
@@ -102,7 +104,11 @@ def _attachments(message: Message) -> list[Attachment]:
     return found
 
 
-def _seconds(value: Any) -> float | None:
+def _duration(media: Any) -> float | None:
+    """A media's length in seconds (PTB 22 warns that it will become a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = getattr(media, "duration", None)
     if value is None:
         return None
     if hasattr(value, "total_seconds"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.telegram import TelegramAdapter
+import pytest
+
+from adapters.telegram import TelegramAdapter, TelegramStartupError
 from cassbot.actions import (
     AddMember,
     ApproveJoin,
@@ -18,6 +20,7 @@ from cassbot.actions import (
     UnbanMember,
 )
 from cassbot.events import ChatRef, MessageRef, UserRef
+from tests.helpers import eventually
 from tests.telegram.conftest import BETO, GROUP_ID, KARLA, LUPITA, MakeAdapter
 from tests.telegram.fake_bot_api import FakeBotAPI
 
@@ -226,3 +229,26 @@ async def test_a_429_holds_the_chat_until_retry_after_has_passed(
     assert len(world.calls_to("sendMessage")) == calls  # Telegram was not bothered
     clock.advance(5)
     assert (await adapter.execute(SendMessage(chat=GROUP, text="dos"))).ok
+
+
+async def test_telegram_unreachable_at_start_is_retried_and_reported(
+    world: FakeBotAPI, make_adapter: MakeAdapter
+) -> None:
+    world.fail("getMe", status=502, description="Bad Gateway")
+    adapter, _, _ = await make_adapter()
+    health = adapter.health()
+    assert not health.ready
+    assert "unreachable" in health.detail
+
+    async def connected() -> bool:
+        return adapter.bot_username == "cass_jilotepec_bot"
+
+    await eventually(connected)
+    assert adapter.health().ready
+
+
+async def test_a_rejected_token_stops_start_up_with_a_clear_error(
+    fake: FakeBotAPI, make_adapter: MakeAdapter
+) -> None:
+    with pytest.raises(TelegramStartupError, match="Telegram rejected the bot token"):
+        await make_adapter(token="7000000001:revoked-token")

@@ -199,3 +199,45 @@ async def test_a_bot_without_admin_rights_tells_the_officials_once(
     await bot.scheduler.run_due()
     await settle(bot)
     assert len(fake.sent(ODAPAS)) == 3
+
+
+async def test_losing_admin_rights_is_noticed_at_once_and_admins_follow_telegram(
+    world: FakeBotAPI, start_bot: StartBot
+) -> None:
+    from tests.telegram.conftest import ODAPAS
+
+    bot = await start_bot(admin_refresh_s=3600)
+    await admins_read(world, bot)
+    assert world.sent(ODAPAS) == []  # the bot has what it needs
+    assert await platform_admins(bot) == {str(KARLA), str(GROUP_ID)}  # anonymous admins too
+
+    # Karla steps down and someone demotes the bot: Telegram tells the bot (my_chat_member).
+    world.set_member(GROUP_ID, KARLA, "member")
+    demoted = world.member_update(GROUP_ID, world.bot_id, "member", by=KARLA)
+    await run(world, bot, demoted)
+
+    async def told() -> bool:
+        return len(world.sent(ODAPAS)) == 1
+
+    await eventually(told)  # without waiting for the next periodic refresh
+    await settle(bot)
+    assert "no es administrador del grupo" in world.sent(ODAPAS)[0]["text"]
+    assert await platform_admins(bot) == {str(GROUP_ID)}
+    async with bot.db.read() as session:
+        group = (
+            await session.execute(select(Group).where(Group.chat_id == str(GROUP_ID)))
+        ).scalar_one()
+    assert group.bot_is_admin is False
+
+
+async def platform_admins(bot: CassBot) -> set[str]:
+    from cassbot.storage.models import Identity, Membership
+
+    async with bot.db.read() as session:
+        rows = await session.execute(
+            select(Identity.user_id)
+            .join(Membership, Membership.identity_id == Identity.id)
+            .join(Group, Group.id == Membership.group_id)
+            .where(Group.chat_id == str(GROUP_ID), Membership.platform_admin.is_(True))
+        )
+        return set(rows.scalars())
