@@ -201,6 +201,15 @@ class GroupSettings(Section):
     def _id_as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
 
+    @model_validator(mode="after")
+    def _telegram_ids_are_numbers(self) -> GroupSettings:  # telegram
+        if self.channel == "telegram" and not re.fullmatch(r"-\d{1,20}", self.chat_id):
+            raise ValueError(
+                "a Telegram group's chat_id is a negative number, e.g. -1001234567890 "
+                "(see docs/telegram.md to find it)"
+            )
+        return self
+
 
 class CommunitySettings(Section):
     id: str

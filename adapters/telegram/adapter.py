@@ -178,7 +178,8 @@ class TelegramAdapter(Adapter):
         """Normalise one raw update and store its events; returns them and how many were new."""
         normalised = normalise_update(payload, bot_id=self.bot_id)
         if not normalised.events:
-            logger.info(
+            log = logger.warning if normalised.needs_attention else logger.info
+            log(
                 "Telegram update acknowledged without events",
                 extra={
                     "update_id": normalised.update_id,

@@ -45,7 +45,12 @@ class AdminWatcher:
     async def refresh_all(self, now: datetime) -> None:
         """The periodic job: every configured Telegram group, one after the other."""
         for place in self._app.directory.groups(channel=CHANNEL):
-            await self.refresh(place, now)
+            try:
+                await self.refresh(place, now)
+            except Exception:  # one group's trouble must not keep the others unchecked
+                logger.exception(
+                    "Telegram admin refresh failed for a group", extra={"chat": place.chat.key}
+                )
         pruned = await self._adapter.prune_send_log(now - timedelta(days=SEND_LOG_DAYS))
         if pruned:
             logger.info("pruned old Telegram send records", extra={"count": pruned})

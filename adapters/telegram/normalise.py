@@ -66,6 +66,7 @@ class Normalised:
     kind: str  # the update's field ("message", "chat_member"…), or "unknown"
     events: tuple[Event, ...] = ()
     note: str = ""  # why nothing came out of it, for the log
+    needs_attention: bool = False  # the note asks the operator to act
 
     @property
     def about_bot_status(self) -> bool:
@@ -164,7 +165,8 @@ def _message(
     facts = message_facts(message)
     text = message.text or message.caption or ""
     if not text and not facts.attachments:
-        return Normalised(update_id, kind, note=_service_note(message))
+        moved = message.migrate_to_chat_id is not None
+        return Normalised(update_id, kind, note=_service_note(message), needs_attention=moved)
     chat = chat_ref(message.chat)
     ref = MessageRef(chat=chat, message_id=str(message.message_id))
     actor = sender_ref(message, bot_id)

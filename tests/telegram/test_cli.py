@@ -114,3 +114,15 @@ async def test_a_rejected_token_is_one_clear_line(
     assert await cli("telegram", "info", "--config", str(config)) == 1
     err = capsys.readouterr().err
     assert err.strip() == "cassbot: Telegram rejected the bot token: check it with @BotFather"
+
+
+def test_a_telegram_group_id_must_be_a_negative_number(tmp_path: Path) -> None:
+    from cassbot.config import ConfigError, load_settings
+
+    fake = FakeBotAPI()
+    fake.url = "http://127.0.0.1:9"
+    text = write_config(tmp_path, fake).read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(f'chat_id = "{GROUP_ID}"', 'chat_id = "CASS Canalejas"'))
+    with pytest.raises(ConfigError, match="negative number"):
+        load_settings(bad)

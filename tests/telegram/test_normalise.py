@@ -199,6 +199,7 @@ def test_service_messages_give_no_events() -> None:
     )
     assert moved.events == ()
     assert "-100555" in moved.note
+    assert moved.needs_attention
 
 
 # Keys -------------------------------------------------------------------------------------------
