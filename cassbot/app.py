@@ -78,6 +78,17 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
 
         factories.append(whatsapp)
     # --- end whatsapp ---
+
+    # --- telegram ---
+    if settings.adapters.telegram.enabled:
+
+        def telegram(app: CassBot) -> Adapter:
+            from adapters.telegram import build_telegram
+
+            return build_telegram(app, settings.adapters.telegram)
+
+        factories.append(telegram)
+    # --- end telegram ---
     return factories
 
 

@@ -162,11 +162,48 @@ class WhatsAppAdapterSettings(Section):
 
 
 class TelegramAdapterSettings(Section):
+    """Telegram groups through the Bot API (see docs/telegram.md)."""
+
     enabled: bool = False
-    token: SecretStr | None = None
+    token: SecretStr | None = None  # from @BotFather: "123456789:AA…"
     base_url: str = "https://api.telegram.org/bot"
-    webhook_secret: SecretStr | None = None
+    webhook_secret: SecretStr | None = None  # Telegram echoes it in every webhook call
     mode: Literal["webhook", "polling"] = "webhook"
+    # --- telegram: added by the Telegram adapter -------------------------------------------
+    polling_timeout_s: int = Field(30, ge=1, le=50)  # getUpdates long-poll wait
+    request_timeout_s: float = Field(15.0, gt=0)  # each Bot API call (connect, read, write)
+    admin_refresh_s: float = Field(1800.0, ge=30)  # re-read each group's admins this often
+    rate_limit_per_s: float = Field(25.0, ge=0)  # all chats together; Telegram allows ~30
+    group_rate_limit_per_min: float = Field(20.0, ge=0)  # per group; Telegram allows ~20
+    webhook_max_connections: int = Field(10, ge=1, le=100)  # parallel webhook deliveries
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value() if value is not None else None
+        if token is not None and not re.fullmatch(r"\d{1,20}:[A-Za-z0-9_-]+", token):
+            raise ValueError("not a bot token; @BotFather gives one like 123456789:AAH…")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError(
+                "Telegram accepts 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                "(e.g. the output of: openssl rand -hex 32)"
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value.rstrip("/")
+
+    # --- end telegram ------------------------------------------------------------------------
 
     @model_validator(mode="after")
     def _credentials_when_enabled(self) -> TelegramAdapterSettings:
@@ -215,6 +252,15 @@ class GroupSettings(Section):
     @classmethod
     def _id_as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _telegram_ids_are_numbers(self) -> GroupSettings:  # telegram
+        if self.channel == "telegram" and not re.fullmatch(r"-\d{1,20}", self.chat_id):
+            raise ValueError(
+                "a Telegram group's chat_id is a negative number, e.g. -1001234567890 "
+                "(see docs/telegram.md to find it)"
+            )
+        return self
 
 
 class CommunitySettings(Section):

@@ -3,6 +3,8 @@
 Texts are `str.format` templates with named fields. Keep them plain, firm and respectful: many
 readers are older neighbours reading on a phone. Never repeat an insult back to anyone.
 Sections: rules, commands (core), playground, service requests (tickets).
+
+Sections: rules, commands (core), playground, telegram.
 """
 
 from __future__ import annotations
@@ -350,3 +352,24 @@ AV_LIST_NONE = "Aún no hay avisos."
 AV_CANCELLED = "Cancelé el aviso #{id}."
 AV_CANNOT_CANCEL = "El aviso #{id} no está programado (ya salió o no existe)."
 AV_STATUS = {"programado": "programado", "enviando": "enviado", "cancelado": "cancelado"}
+
+# --- Telegram (adapters/telegram) -----------------------------------------------------------
+
+# Sent once to the community's officials when the bot cannot moderate a Telegram group.
+TELEGRAM_BOT_LACKS_RIGHTS = (
+    "⚠️ El asistente CASS no puede moderar el grupo de Telegram «{group}» ({community}): "
+    "{problem}.\n\n"
+    "Mientras tanto no puede borrar mensajes ofensivos ni sacar a quien rompa las reglas. "
+    "Pide a quien creó el grupo que lo haga administrador con estos permisos: borrar "
+    "mensajes, bloquear usuarios e invitar usuarios mediante enlace."
+)
+TELEGRAM_BOT_LACKS_RIGHTS_SUBJECT = "El asistente CASS no puede moderar un grupo de Telegram"
+TELEGRAM_NOT_ADMIN = "no es administrador del grupo"
+TELEGRAM_NOT_IN_GROUP = "no está en el grupo o fue sacado de él"
+TELEGRAM_MISSING_RIGHTS = "le faltan permisos: {rights}"
+TELEGRAM_RIGHT_NAMES: dict[str, str] = {
+    "can_delete_messages": "borrar mensajes",
+    "can_restrict_members": "bloquear usuarios",
+    "can_invite_users": "invitar usuarios mediante enlace",
+}
+TELEGRAM_ANONYMOUS_ADMIN = "Administración del grupo"

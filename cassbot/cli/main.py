@@ -11,11 +11,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from cassbot import __version__
-from cassbot.cli import config_cmd, db_cmd, run_cmd, tickets_cmd
+from cassbot.cli import config_cmd, db_cmd, run_cmd, telegram_cmd, tickets_cmd
 from cassbot.config import ConfigError
 
 # Each module exposes add_parser(subparsers) and sets `handler` on its parser.
-COMMAND_MODULES = [run_cmd, db_cmd, config_cmd, tickets_cmd]
+COMMAND_MODULES = [
+    run_cmd,
+    db_cmd,
+    config_cmd,
+    telegram_cmd,
+    tickets_cmd,
+]
 
 Handler = Callable[[argparse.Namespace], int]
 
