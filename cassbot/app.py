@@ -67,7 +67,11 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
 
 
 def default_features() -> list[Feature]:
-    return []
+    # --- registration feature (docs/registro.md) ---
+    from cassbot.registration.feature import install_registration
+
+    return [install_registration]
+    # --- end registration feature ---
 
 
 class CassBot:

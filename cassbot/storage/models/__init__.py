@@ -12,22 +12,42 @@ from cassbot.storage.models.community import (
 )
 from cassbot.storage.models.flow import AdapterState, InboundEvent, OutboxAction
 from cassbot.storage.models.playground import PlaygroundEntry, PlaygroundMember
+from cassbot.storage.models.registration import (
+    Admission,
+    Appeal,
+    FeedbackItem,
+    FolioCounter,
+    MemberReview,
+    PanelSession,
+    PanelUser,
+    RateCounter,
+    RegistrationRequest,
+)
 from cassbot.storage.models.timers import Timer
 
 __all__ = [
     "AdapterState",
+    "Admission",
+    "Appeal",
     "AuditEntry",
     "Base",
     "Community",
     "CommunityBan",
+    "FeedbackItem",
+    "FolioCounter",
     "Group",
     "Identity",
     "InboundEvent",
+    "MemberReview",
     "Membership",
     "OutboxAction",
+    "PanelSession",
+    "PanelUser",
     "Person",
     "PlaygroundEntry",
     "PlaygroundMember",
+    "RateCounter",
+    "RegistrationRequest",
     "Timer",
     "utcnow",
 ]
