@@ -67,3 +67,10 @@ SCOPED_ROLES = frozenset({"departamento"})
 
 def allowed(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+PERMISSION_ROLES_HELP = (
+    "administrador (everything, accounts too); gobierno_digital (registrations, complaints, "
+    "appeals, bans, rosters with phone numbers); departamento (rosters of its official's "
+    "communities, without phone numbers, and member roles)."
+)

@@ -165,6 +165,7 @@ class PanelSite:
                     )
             return no_store(await page.handler(request, user))
 
+        handler.panel_page = page  # type: ignore[attr-defined]  # lets tests audit every route
         return handler
 
     def page(
