@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from cassbot import texts
 from cassbot.commands import CommandRegistry, CommandSpec, ParsedCommand
+from cassbot.people import person_by_phone
 from cassbot.pipeline import Context
 from cassbot.registration.appeals import DuplicateAppeal, active_bans_of, file_appeal
 from cassbot.registration.feedback import file_feedback
@@ -75,7 +76,14 @@ async def appeal_command(ctx: Context, command: ParsedCommand) -> None:
         ctx.reply(texts.APPEAL_USAGE, purpose="command")
         return
     text = text[: ctx.app.settings.registration.max_message_chars]
-    bans = await active_bans_of(ctx.session, ctx.sender.person.id)
+    # The chat identity may belong to a phone-less person while the ban is on the person the
+    # phone number identifies (the identity learned its number later): look at both.
+    person_ids = {ctx.sender.person.id}
+    for phone in {ctx.sender.person.phone, ctx.sender.identity.phone} - {None}:
+        owner = await person_by_phone(ctx.session, phone)  # type: ignore[arg-type]
+        if owner is not None:
+            person_ids.add(owner.id)
+    bans = [ban for pid in sorted(person_ids) for ban in await active_bans_of(ctx.session, pid)]
     if not bans:
         ctx.reply(texts.APPEAL_NO_BAN, purpose="command")
         return

@@ -102,16 +102,24 @@ def factories(settings: Settings, local_cls: type[LocalAdapter]) -> list[Adapter
 
 
 async def add_panel_user(
-    bot: CassBot, username: str, role: str, official: str | None = None,
+    bot: CassBot,
+    username: str,
+    role: str,
+    official: str | None = None,
     password: str = PASSWORD,
 ) -> None:
     async with bot.db.transaction() as session:
         now = bot.clock.now()
         session.add(
             PanelUser(
-                username=username, display_name=official or username,
-                password_hash=hash_password(password), role=role, official_name=official,
-                active=True, created_at=now, password_changed_at=now,
+                username=username,
+                display_name=official or username,
+                password_hash=hash_password(password),
+                role=role,
+                official_name=official,
+                active=True,
+                created_at=now,
+                password_changed_at=now,
             )
         )
 
@@ -139,8 +147,9 @@ class Browserless:
     async def post(
         self, path: str, data: dict[str, str], **kwargs: Any
     ) -> tuple[int, str, aiohttp.ClientResponse]:
-        async with self.http.post(self.base + path, data=data, allow_redirects=False,
-                                  **kwargs) as r:
+        async with self.http.post(
+            self.base + path, data=data, allow_redirects=False, **kwargs
+        ) as r:
             return r.status, await r.text(), r
 
     async def token(self, path: str) -> str:

@@ -11,8 +11,13 @@ COMMUNITIES = ["canalejas", "coscomate"]
 
 
 def good(**changes: str) -> dict[str, str]:
-    data = {"nombre": "Ana Pérez López", "telefono": "761 123 4567", "comunidad": "canalejas",
-            "mensaje": "", "acepto": "si"}
+    data = {
+        "nombre": "Ana Pérez López",
+        "telefono": "761 123 4567",
+        "comunidad": "canalejas",
+        "mensaje": "",
+        "acepto": "si",
+    }
     data.update(changes)
     return data
 
@@ -33,8 +38,9 @@ def test_mexican_mobiles_are_normalised(typed: str, e164: str) -> None:
     assert result.clean["telefono"] == e164
 
 
-@pytest.mark.parametrize("typed", ["123", "761 123 456", "+1 415 555 2671", "012 345 6789",
-                                   "hola", "761 123 4567 8"])
+@pytest.mark.parametrize(
+    "typed", ["123", "761 123 456", "+1 415 555 2671", "012 345 6789", "hola", "761 123 4567 8"]
+)
 def test_other_numbers_are_refused_with_an_example(typed: str) -> None:
     result = forms.registration_form(good(telefono=typed), COMMUNITIES, 1000)
     assert result.errors == {"telefono": texts.REG_ERR_PHONE}
@@ -44,7 +50,8 @@ def test_other_numbers_are_refused_with_an_example(typed: str) -> None:
 def test_every_problem_is_reported_at_once() -> None:
     result = forms.registration_form(
         {"nombre": "Ana", "telefono": "", "comunidad": "atlantis", "mensaje": "x" * 1001},
-        COMMUNITIES, 1000,
+        COMMUNITIES,
+        1000,
     )
     assert result.errors == {
         "nombre": texts.REG_ERR_NAME,
@@ -56,8 +63,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_names_are_tidied_and_control_characters_dropped() -> None:
-    result = forms.registration_form(good(nombre="  Ana\u0000   Pérez\tLópez "), COMMUNITIES,
-                                     1000)
+    result = forms.registration_form(good(nombre="  Ana\u0000   Pérez\tLópez "), COMMUNITIES, 1000)
     assert result.clean["nombre"] == "Ana Pérez López"
 
 
@@ -71,9 +77,18 @@ def test_status_and_contact_forms() -> None:
     assert status.clean == {"folio": "REG-2026-000042", "telefono": "+527611234567"}
     contact = forms.contact_form(good(tipo="reclamo", mensaje=""), COMMUNITIES, 1000)
     assert set(contact.errors) == {"tipo", "mensaje"}
-    optional = forms.contact_form(good(tipo="queja", comunidad="", mensaje="Sin agua"),
-                                  COMMUNITIES, 1000)
-    assert optional.ok and optional.clean["comunidad"] is None
-    appeal = forms.appeal_form({"folio": "QUE-2026-1", "telefono": "7611234567",
-                                "mensaje": "Fue un error", "acepto": "si"}, 1000)
+    optional = forms.contact_form(
+        good(tipo="queja", comunidad="", mensaje="Sin agua"), COMMUNITIES, 1000
+    )
+    assert optional.ok
+    assert optional.clean["comunidad"] is None
+    appeal = forms.appeal_form(
+        {
+            "folio": "QUE-2026-1",
+            "telefono": "7611234567",
+            "mensaje": "Fue un error",
+            "acepto": "si",
+        },
+        1000,
+    )
     assert set(appeal.errors) == {"folio"}  # appeals name the registration folio

@@ -31,40 +31,66 @@ async def seeded_bot(reg_settings, make_bot, **kwargs):  # type: ignore[no-untyp
         await add_panel_user(bot, username, role, official)
     async with bot.db.transaction() as session:
         request = await submit_request(
-            bot, session,
-            NewRequest(full_name="Ana Pérez López", phone="+527611234567",
-                       community_id="coscomate"),
+            bot,
+            session,
+            NewRequest(
+                full_name="Ana Pérez López", phone="+527611234567", community_id="coscomate"
+            ),
             bot.clock.now(),
         )
         person = Person(display_name="Beto", phone="+527615550102")
         session.add(person)
         await session.flush()
-        ban = CommunityBan(community_id="coscomate", person_id=person.id, reason="amenazas",
-                           banned_by="Directora de ODAPAS")
+        ban = CommunityBan(
+            community_id="coscomate",
+            person_id=person.id,
+            reason="amenazas",
+            banned_by="Directora de ODAPAS",
+        )
         session.add(ban)
         await session.flush()
-        complaint = await file_feedback(bot, session, kind="queja", text="Sin respuesta",
-                                        source="web", now=bot.clock.now(), name="Ana",
-                                        phone="+527611234567")
-        appeal = await file_appeal(bot, session, ban=ban, text="Fue un malentendido",
-                                   source="web", now=bot.clock.now())
+        complaint = await file_feedback(
+            bot,
+            session,
+            kind="queja",
+            text="Sin respuesta",
+            source="web",
+            now=bot.clock.now(),
+            name="Ana",
+            phone="+527611234567",
+        )
+        appeal = await file_appeal(
+            bot, session, ban=ban, text="Fue un malentendido", source="web", now=bot.clock.now()
+        )
     chat = ChatRef(channel="local", chat_id="coscomate")
     karla = UserRef(channel="local", user_id="vecina-karla", display_name="Karla Ramírez")
-    await bot.ingress.submit(MemberJoined(dedupe_key="local:t:join:karla", chat=chat,
-                                          actor=karla, member=karla,
-                                          occurred_at=bot.clock.now()))
+    await bot.ingress.submit(
+        MemberJoined(
+            dedupe_key="local:t:join:karla",
+            chat=chat,
+            actor=karla,
+            member=karla,
+            occurred_at=bot.clock.now(),
+        )
+    )
     await settle(bot)
     async with bot.db.read() as session:
         membership = (await session.execute(select(Membership))).scalars().first()
     assert membership is not None
-    return bot, {"folio": request.folio, "ban_id": str(ban.id),
-                 "membership_id": str(membership.id), "queja": complaint.folio,
-                 "apelacion": appeal.folio}
+    return bot, {
+        "folio": request.folio,
+        "ban_id": str(ban.id),
+        "membership_id": str(membership.id),
+        "queja": complaint.folio,
+        "apelacion": appeal.folio,
+    }
 
 
 def concrete(pattern: str, ids: dict[str, str]) -> str:
-    folio = ids["queja"] if "/quejas/" in pattern else (
-        ids["apelacion"] if "/apelaciones/" in pattern else ids["folio"]
+    folio = (
+        ids["queja"]
+        if "/quejas/" in pattern
+        else (ids["apelacion"] if "/apelaciones/" in pattern else ids["folio"])
     )
     return pattern.format(**{**ids, "folio": folio})
 
@@ -120,31 +146,38 @@ async def test_every_panel_route_needs_login_and_the_right_role(
     # Nothing any refused POST could have done happened.
     async with bot.db.read() as session:
         ban = await session.get(CommunityBan, int(ids["ban_id"]))
-    assert ban is not None and ban.lifted_at is None
+    assert ban is not None
+    assert ban.lifted_at is None
 
 
 async def test_departments_see_their_communities_without_phone_numbers(
     reg_settings, make_bot, client
 ) -> None:  # type: ignore[no-untyped-def]
-    bot, ids = await seeded_bot(reg_settings, make_bot)
+    bot, _ids = await seeded_bot(reg_settings, make_bot)
     async with bot.db.transaction() as session:
-        person = (await session.execute(
-            select(Person).where(Person.display_name == "Karla Ramírez")
-        )).scalar_one()
+        person = (
+            await session.execute(select(Person).where(Person.display_name == "Karla Ramírez"))
+        ).scalar_one()
         person.phone = "+527615550103"
     seguridad, gd = client(bot), client(bot)
     await seguridad.login("seguridad")
     await gd.login("gd")
     status, body, _ = await seguridad.get("/panel/padron?comunidad=coscomate")
-    assert status == 200 and "Karla Ramírez" in body and "+527615550103" not in body
+    assert status == 200
+    assert "Karla Ramírez" in body
+    assert "+527615550103" not in body
     status, csv_text, _ = await seguridad.get("/panel/padron.csv?comunidad=coscomate")
-    assert status == 200 and "Karla Ramírez" in csv_text and "celular" not in csv_text
+    assert status == 200
+    assert "Karla Ramírez" in csv_text
+    assert "celular" not in csv_text
     status, _, _ = await seguridad.get("/panel/padron?comunidad=canalejas")
     assert status == 403  # not a community their official covers
     status, body, _ = await gd.get("/panel/padron?comunidad=coscomate")
-    assert status == 200 and "+527615550103" in body
+    assert status == 200
+    assert "+527615550103" in body
     status, csv_text, response = await gd.get("/panel/padron.csv?comunidad=coscomate")
-    assert "+527615550103" in csv_text and csv_text.startswith("\ufeffgrupo,canal,nombre,celular")
+    assert "+527615550103" in csv_text
+    assert csv_text.startswith("\ufeffgrupo,canal,nombre,celular")
     assert response.headers["Content-Disposition"].startswith('attachment; filename="padron-')
 
 
@@ -154,25 +187,31 @@ async def test_login_cookie_and_logout(reg_settings, make_bot, client) -> None: 
     person = client(bot)
     _, html, page = await person.get("/panel/entrar")
     form_cookie = page.cookies["cass_form"]
-    assert form_cookie["secure"] and form_cookie["httponly"]
+    assert form_cookie["secure"]
+    assert form_cookie["httponly"]
     # The test talks plain HTTP, so the Secure cookie is handed back explicitly.
     status, _, response = await person.post(
-        "/panel/entrar", {"csrf": csrf_of(html), "usuario": "GD", "contrasena": PASSWORD},
+        "/panel/entrar",
+        {"csrf": csrf_of(html), "usuario": "GD", "contrasena": PASSWORD},
         headers={"Cookie": f"cass_form={form_cookie.value}"},
     )
     assert status == 303
     cookie = response.cookies["cass_panel"]
-    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["secure"]
+    assert cookie["samesite"] == "Lax"
     assert cookie["path"] == "/panel"
     async with bot.db.read() as session:
         stored = (await session.execute(select(PanelSession))).scalar_one()
-    assert stored.id != cookie.value and len(stored.id) == 64  # only the token's hash is kept
+    assert stored.id != cookie.value
+    assert len(stored.id) == 64
 
 
 async def test_sessions_expire_when_idle_and_in_any_case(reg_settings, make_bot, client) -> None:  # type: ignore[no-untyped-def]
     clock = ManualClock()
-    bot = await make_bot(reg_settings(panel={"session_idle_minutes": 30,
-                                             "session_absolute_hours": 2}), clock=clock)
+    bot = await make_bot(
+        reg_settings(panel={"session_idle_minutes": 30, "session_absolute_hours": 2}), clock=clock
+    )
     await add_panel_user(bot, "gd", "gobierno_digital", "Gobierno Digital")
     person = client(bot)
     await person.login("gd")
@@ -181,7 +220,8 @@ async def test_sessions_expire_when_idle_and_in_any_case(reg_settings, make_bot,
         assert (await person.get("/panel"))[0] == 200
     clock.advance(timedelta(minutes=25))  # …until the absolute limit (2 h)
     status, _, response = await person.get("/panel")
-    assert status == 303 and "caducada=1" in response.headers["Location"]
+    assert status == 303
+    assert "caducada=1" in response.headers["Location"]
     await person.login("gd")
     clock.advance(timedelta(minutes=31))  # idle for longer than 30 minutes
     assert (await person.get("/panel"))[0] == 303
@@ -189,7 +229,8 @@ async def test_sessions_expire_when_idle_and_in_any_case(reg_settings, make_bot,
     status, body, _ = await person.get("/panel")
     csrf = body.split('name="csrf" value="')[1].split('"')[0]
     status, _, response = await person.post("/panel/salir", {"csrf": csrf})
-    assert status == 303 and response.headers["Location"] == "/panel/entrar"
+    assert status == 303
+    assert response.headers["Location"] == "/panel/entrar"
     assert (await person.get("/panel"))[0] == 303
     async with bot.db.read() as session:
         assert (await session.execute(select(PanelSession))).first() is None
@@ -197,8 +238,9 @@ async def test_sessions_expire_when_idle_and_in_any_case(reg_settings, make_bot,
 
 async def test_failed_logins_are_throttled(reg_settings, make_bot, client) -> None:  # type: ignore[no-untyped-def]
     clock = ManualClock()
-    bot = await make_bot(reg_settings(panel={"login_attempts": 3, "login_window_minutes": 15}),
-                         clock=clock)
+    bot = await make_bot(
+        reg_settings(panel={"login_attempts": 3, "login_window_minutes": 15}), clock=clock
+    )
     await add_panel_user(bot, "gd", "gobierno_digital", "Gobierno Digital")
     person = client(bot)
     for _ in range(3):
@@ -206,19 +248,23 @@ async def test_failed_logins_are_throttled(reg_settings, make_bot, client) -> No
         status, body, _ = await person.post(
             "/panel/entrar", {"csrf": token, "usuario": "gd", "contrasena": "mala"}
         )
-        assert status == 401 and texts.PANEL_LOGIN_FAILED in body
+        assert status == 401
+        assert texts.PANEL_LOGIN_FAILED in body
     token = await person.token("/panel/entrar")
     status, body, _ = await person.post(
         "/panel/entrar", {"csrf": token, "usuario": "gd", "contrasena": PASSWORD}
     )
-    assert status == 429 and "Demasiados intentos fallidos" in body
+    assert status == 429
+    assert "Demasiados intentos fallidos" in body
     clock.advance(timedelta(minutes=16))
     await person.login("gd")  # the window passed: the right password works again
     stranger = client(bot)
     await stranger.token("/panel/entrar")
-    status, body, _ = await stranger.post("/panel/entrar",
-                                          {"usuario": "gd", "contrasena": PASSWORD})
-    assert status == 403 and texts.PANEL_CSRF in body  # no form token, no login
+    status, body, _ = await stranger.post(
+        "/panel/entrar", {"usuario": "gd", "contrasena": PASSWORD}
+    )
+    assert status == 403
+    assert texts.PANEL_CSRF in body
 
 
 async def test_changing_the_password_ends_every_session(reg_settings, make_bot, client) -> None:  # type: ignore[no-untyped-def]
@@ -230,13 +276,22 @@ async def test_changing_the_password_ends_every_session(reg_settings, make_bot, 
     await phone.login("gd")
     _, body, _ = await laptop.get("/panel/cuenta")
     csrf = body.split('name="csrf" value="')[1].split('"')[0]
-    status, body, _ = await laptop.post("/panel/cuenta/contrasena", {
-        "csrf": csrf, "actual": PASSWORD, "nueva": "corta", "repetida": "corta"})
-    assert status == 400 and "al menos 12" in body
+    status, body, _ = await laptop.post(
+        "/panel/cuenta/contrasena",
+        {"csrf": csrf, "actual": PASSWORD, "nueva": "corta", "repetida": "corta"},
+    )
+    assert status == 400
+    assert "al menos 12" in body
     clock.advance(1)
-    status, _, response = await laptop.post("/panel/cuenta/contrasena", {
-        "csrf": csrf, "actual": PASSWORD, "nueva": "una-nueva-contraseña",
-        "repetida": "una-nueva-contraseña"})
+    status, _, _response = await laptop.post(
+        "/panel/cuenta/contrasena",
+        {
+            "csrf": csrf,
+            "actual": PASSWORD,
+            "nueva": "una-nueva-contraseña",
+            "repetida": "una-nueva-contraseña",
+        },
+    )
     assert status == 303
     assert (await phone.get("/panel"))[0] == 303
     assert (await laptop.get("/panel"))[0] == 303

@@ -85,13 +85,17 @@ async def test_rate_limits_hold_across_processes_and_restarts(db_url: str) -> No
     limit = Limit("form_ip", 3, timedelta(hours=1))
     try:
         a, b = RateLimiter(first), RateLimiter(second)
-        decisions = [await a.hit(limit, "k", NOW), await b.hit(limit, "k", NOW),
-                     await a.hit(limit, "k", NOW)]
+        decisions = [
+            await a.hit(limit, "k", NOW),
+            await b.hit(limit, "k", NOW),
+            await a.hit(limit, "k", NOW),
+        ]
         assert [d.allowed for d in decisions] == [True, True, True]
         await first.close()
         restarted = RateLimiter(third)
         refused = await restarted.hit(limit, "k", NOW + timedelta(minutes=10))
-        assert not refused.allowed and refused.count == 4
+        assert not refused.allowed
+        assert refused.count == 4
         assert refused.retry_after == timedelta(minutes=50)
         assert (await restarted.hit(limit, "other", NOW)).allowed  # keys are separate
         assert (await restarted.hit(limit, "k", NOW + timedelta(hours=1))).allowed  # new window
@@ -108,11 +112,18 @@ async def test_communities_table_is_shared_with_the_core(db: Database) -> None:
         await session.flush()
         session.add(
             RegistrationRequest(
-                folio="REG-2026-000001", community_id="canalejas", full_name="Ana",
-                phone="+527611234567", open_phone="+527611234567", status="pending",
-                consent_at=NOW, created_at=NOW, due_at=NOW,
+                folio="REG-2026-000001",
+                community_id="canalejas",
+                full_name="Ana",
+                phone="+527611234567",
+                open_phone="+527611234567",
+                status="pending",
+                consent_at=NOW,
+                created_at=NOW,
+                due_at=NOW,
             )
         )
     async with db.read() as session:
         row = (await session.execute(select(RegistrationRequest))).scalar_one()
-    assert row.due_at == NOW and row.consent_at.tzinfo is not None
+    assert row.due_at == NOW
+    assert row.consent_at.tzinfo is not None
