@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from cassbot.settings import PanelSettings
+from cassbot.registration.settings import PanelSettings
 from cassbot.storage.db import Database
 from cassbot.storage.models import PanelSession, PanelUser
 

@@ -100,7 +100,7 @@ def install_deadline_timers(app: CassBot) -> None:
         if model is None:
             logger.warning("timer for an unknown tracked kind", extra={"kind": kind})
             return
-        item = await session.get(model, int(timer.payload["id"]))
+        item: Tracked | None = await session.get(model, int(timer.payload["id"]))
         if item is None or not awaiting_us(kind, item):
             return  # answered in time (or the request is waiting for the applicant)
         overdue = timer.kind == OVERDUE

@@ -82,6 +82,14 @@ class RegistrationFeature:
         )
 
 
+async def static_file(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    path = STATIC_DIR / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
 def install_registration(app: CassBot) -> None:
     if not app.settings.registration.enabled:
         return
@@ -99,7 +107,7 @@ def install_registration(app: CassBot) -> None:
     register_panel_pages(feature)
     app.extra_routes.extend(public_routes(feature))
     app.extra_routes.extend(feature.panel.routes())
-    app.extra_routes.append(web.static("/registro/static", STATIC_DIR, append_version=False))
+    app.extra_routes.append(web.get("/registro/static/{name}", static_file))
     logger.debug(
         "registration feature installed",
         extra={"review_hours": app.settings.registration.review_hours},

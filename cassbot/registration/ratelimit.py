@@ -44,10 +44,10 @@ class RateLimiter:
         start = window_start(limit, now)
         async with self._db.transaction() as session:
             insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
-            statement = insert(RateCounter).values(
+            insert_row = insert(RateCounter).values(
                 bucket=limit.bucket, key=key, window_start=start, count=1
             )
-            statement = statement.on_conflict_do_update(
+            statement = insert_row.on_conflict_do_update(
                 index_elements=["bucket", "key", "window_start"],
                 set_={"count": RateCounter.__table__.c.count + 1},
             ).returning(RateCounter.count)
