@@ -93,10 +93,11 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
 
 
 def default_features() -> list[Feature]:
-    # --- tickets (service requests, announcements, transparency, Open311) ---
-    from cassbot.tickets.feature import install_tickets
+    # Each feature installs its stages, commands, timers, routes and result hooks.
+    from cassbot.registration.feature import install_registration  # docs/registro.md
+    from cassbot.tickets.feature import install_tickets  # docs/tickets.md
 
-    return [install_tickets]
+    return [install_tickets, install_registration]
 
 
 class CassBot:

@@ -49,6 +49,9 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._after_run: list[Callable[[], None]] = []
+        # One pass at a time: a caller (a test, a CLI) waits for the background pass to end
+        # instead of seeing its half-done work.
+        self._pass_lock = asyncio.Lock()
 
     def on(self, kind: str, handler: TimerHandler) -> None:
         if kind in self._handlers:
@@ -96,7 +99,10 @@ class Scheduler:
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Fire every timer due at `now` (default: the clock) and due periodic jobs."""
-        now = now or self._clock.now()
+        async with self._pass_lock:
+            return await self._run_due(now or self._clock.now())
+
+    async def _run_due(self, now: datetime) -> int:
         fired = 0
         async with self._db.read() as session:
             due = (

@@ -20,6 +20,12 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from cassbot.registration.settings import (  # registration feature (docs/registro.md)
+    CommunityRegistrationSettings,
+    PanelSettings,
+    PrivacySettings,
+    RegistrationSettings,
+)
 from cassbot.tickets.settings import TicketSettings
 from moderation.settings import PolicySettings
 
@@ -95,14 +101,29 @@ class LoggingSettings(Section):
 class Persona(Section):
     id: str
     name: str
+    # The persona's mobile number: an approved registration with this number is this persona
+    # in the playground (so the demo can add a registered neighbour to a simulated group).
+    phone: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        from cassbot.phones import normalise_phone
+
+        if value is None:
+            return None
+        phone = normalise_phone(value)
+        if phone is None:
+            raise ValueError("not a phone number")
+        return phone
 
 
 def _default_personas() -> list[Persona]:
     return [
-        Persona(id="vecina-lupita", name="Lupita Martínez"),
-        Persona(id="vecino-beto", name="Beto Hernández"),
-        Persona(id="vecina-karla", name="Karla Ramírez"),
-        Persona(id="vecino-juan", name="Juan Pérez"),
+        Persona(id="vecina-lupita", name="Lupita Martínez", phone="+527615550101"),
+        Persona(id="vecino-beto", name="Beto Hernández", phone="+527615550102"),
+        Persona(id="vecina-karla", name="Karla Ramírez", phone="+527615550103"),
+        Persona(id="vecino-juan", name="Juan Pérez", phone="+527615550104"),
     ]
 
 
@@ -268,6 +289,7 @@ class CommunitySettings(Section):
     name: str
     groups: list[GroupSettings] = Field(default_factory=list)
     policy: PolicySettings = PolicySettings()
+    registration: CommunityRegistrationSettings = CommunityRegistrationSettings()
 
     @field_validator("id")
     @classmethod
@@ -368,6 +390,11 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     moderation: PolicySettings = PolicySettings()
     tickets: TicketSettings = TicketSettings()  # service requests (cassbot/tickets)
+    # --- registration feature (docs/registro.md) ---
+    registration: RegistrationSettings = RegistrationSettings()
+    panel: PanelSettings = PanelSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    # --- end registration feature ---
     communities: list[CommunitySettings] = Field(default_factory=list)
     officials: list[OfficialSettings] = Field(default_factory=list)
 

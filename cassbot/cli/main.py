@@ -11,7 +11,19 @@ import sys
 from collections.abc import Callable, Sequence
 
 from cassbot import __version__
-from cassbot.cli import config_cmd, db_cmd, run_cmd, telegram_cmd, tickets_cmd
+from cassbot.cli import (
+    appeals_cmd,
+    bans_cmd,
+    config_cmd,
+    db_cmd,
+    panel_cmd,
+    privacy_cmd,
+    registros_cmd,
+    roster_cmd,
+    run_cmd,
+    telegram_cmd,
+    tickets_cmd,
+)
 from cassbot.config import ConfigError
 
 # Each module exposes add_parser(subparsers) and sets `handler` on its parser.
@@ -21,6 +33,12 @@ COMMAND_MODULES = [
     config_cmd,
     telegram_cmd,
     tickets_cmd,
+    registros_cmd,
+    appeals_cmd,
+    bans_cmd,
+    roster_cmd,
+    panel_cmd,
+    privacy_cmd,
 ]
 
 Handler = Callable[[argparse.Namespace], int]
