@@ -1,0 +1,254 @@
+"""Normalise chat text into lookup tokens, keeping a map back to the original characters.
+
+`normalise(text)` lower-cases, folds accents (keeping `ñ`, so `año` ≠ `ano`), maps look-alike
+letters (Cyrillic, Greek, fullwidth) and leetspeak (`p3nd3j0`, `put@`, `$`→s), collapses
+stretched letters (`putoooos` → `putos`, keeping the legit doubles of `calle`, `perro`,
+`leer`), joins spaced-out words (`p e n d e j o`, `p.u.t.o`), keeps `*` inside a word as a
+wildcard vowel (`p*ta`, resolved by the matcher) and expands Mexican abbreviations
+(`ptm`, `hdp`, `alv`…). URLs, mentions and emoji are kept apart as facts.
+
+Every token carries the span of the original text it came from, so a warning or the audit
+log can quote exactly what matched. The common case (plain text) takes a fast path built on
+`str.translate` and one `findall`; spans are then computed only when somebody asks for them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+# Abbreviations Mexican chats use for whole swear phrases; expanded to their words.
+ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
+    "ptm": ("puta", "madre"),
+    "alv": ("a", "la", "verga"),
+    "hdp": ("hijo", "de", "puta"),
+    "hdpm": ("hijo", "de", "puta", "madre"),
+    "hdtpm": ("hijo", "de", "tu", "puta", "madre"),
+    "nmms": ("no", "mames"),
+    "nms": ("no", "mames"),
+    "nmames": ("no", "mames"),
+    "vrg": ("verga",),
+    "ctm": ("chinga", "tu", "madre"),
+    "ctmr": ("chinga", "tu", "madre"),
+    "pndj": ("pendejo",),
+    "pndjo": ("pendejo",),
+    "mmgv": ("me", "vale", "verga"),
+    "mmvg": ("me", "vale", "verga"),
+    "hpta": ("hijo", "de", "puta"),
+    "ijueputa": ("hijo", "de", "puta"),
+}
+
+MENTION = "@"  # the token that stands for a mention of somebody
+_LEET = {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "|": "i", "0": "o", "5": "s"}
+_LEET.update({"$": "s", "7": "t"})
+_LEGIT_DOUBLES = frozenset("lrce")  # calle, perro, acción, leer: stretched runs keep two
+_KEEP_DOUBLE = frozenset("lrceon")  # plus cooperar, innovar: a plain double stays as is
+_FILLER = "\x01"  # stands in for dropped characters, so the folded text keeps its length
+
+# Look-alike letters that are not decomposed by NFKD (Cyrillic, Greek) → Latin.
+_HOMOGLYPHS = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h", "ԁ": "d",
+    "α": "a", "ε": "e", "ο": "o", "ρ": "p", "ι": "i", "κ": "k", "ν": "v", "τ": "t",
+    "υ": "u", "χ": "x", "μ": "m", "η": "n", "β": "b", "ѵ": "v", "ɑ": "a", "ı": "i",
+}  # fmt: skip
+
+
+def _fold_char(char: str) -> str:
+    """One character → one folded character (or the filler)."""
+    lower = char.lower()
+    if len(lower) != 1:
+        lower = lower[0]  # İ → i + dot: keep the letter
+    if lower == "ñ":
+        return "ñ"
+    lower = _HOMOGLYPHS.get(lower, lower)
+    decomposed = unicodedata.normalize("NFKD", lower)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if not base:
+        return _FILLER  # a lone combining accent
+    if len(base) == 1:
+        return base
+    return lower  # ligatures and the like: leave alone rather than change the length
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    ranges = [(0x41, 0x5B), (0xC0, 0x2B0), (0x300, 0x370), (0x370, 0x530), (0x1E00, 0x1F00)]
+    ranges += [(0xFF01, 0xFF5F)]  # fullwidth ASCII
+    for low, high in ranges:
+        for code in range(low, high):
+            char = chr(code)
+            folded = _fold_char(char)
+            if folded != char:
+                table[code] = folded
+    for char, latin in _HOMOGLYPHS.items():
+        table[ord(char)] = latin
+        table[ord(char.upper())] = table.get(ord(char.upper()), latin)
+    for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xAD):  # invisible joiners
+        table[code] = _FILLER
+    return table
+
+
+_FOLD = _build_fold_table()
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\."
+    r"(?:com|net|org|mx|ly|io|co|me|info|xyz|top|click|link|site|online|shop|app|gl|to|cc|"
+    r"tk|ml|ga|cf|gq|biz|live|store|club|page|win|vip|bid|icu|ru|cn)\b(?:/[^\s<>\"']*)?",
+)
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+|<user>|@usuario\b")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299\ufe0f]"
+)
+# Anything that needs the careful (slow) path: leet next to letters, stretched letters,
+# spaced-out letters, URLs, mentions, fillers and `*` wildcards.
+_SPECIAL = re.compile(
+    r"[a-zñ][0-9@$*|]|[0-9$*!|@][a-zñ]"
+    r"|([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2"
+    r"|(?<!\w)[a-zñ0-9][ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?!\w)"
+    r"|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b|<user>|\x01"
+)
+_WORD = re.compile(r"[a-zñ]+")
+# A token for the careful path: letters with leet symbols inside, or a spaced-out word.
+_SPACED = re.compile(
+    r"(?<![\w@$*])(?:[a-zñ0-9@$*][ .\-_·]{1,3}){2,}[a-zñ0-9@$*](?![\w@$*])"
+)
+_RAW_TOKEN = re.compile(r"[0-9@$*!|]*[a-zñ][a-zñ0-9@$*!|\x01]*")
+_RUN = re.compile(r"([a-zñ])\1+")
+_STAR_VOWEL = "*"
+
+
+class Normalised:
+    """The screening view of a text: tokens, their original spans and the facts found."""
+
+    __slots__ = ("_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
+
+    def __init__(
+        self,
+        text: str,
+        folded: str,
+        tokens: list[str],
+        spans: list[tuple[int, int]] | None,
+        urls: tuple[str, ...] = (),
+        mentions: tuple[str, ...] = (),
+        emoji: tuple[str, ...] = (),
+    ) -> None:
+        self.text = text
+        self.folded = folded  # same length as `text`: index i folds text[i]
+        self.tokens = tokens
+        self._spans = spans
+        self.urls = urls
+        self.mentions = mentions
+        self.emoji = emoji
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Original `(start, end)` of each token (abbreviation expansions share one span)."""
+        if self._spans is None:  # fast path: tokens are exactly the `_WORD` matches
+            self._spans = [m.span() for m in _WORD.finditer(self.folded)]
+        return self._spans
+
+    def span_of(self, first: int, last: int) -> tuple[int, int]:
+        """Original span covering tokens `first..last` (inclusive)."""
+        spans = self.spans
+        return spans[first][0], spans[last][1]
+
+    def quote(self, span: tuple[int, int]) -> str:
+        return self.text[span[0] : span[1]]
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-fold (keeping ñ) and map look-alikes; same length as `text`."""
+    return text.translate(_FOLD)
+
+
+def normalise(text: str) -> Normalised:
+    folded = text.translate(_FOLD)
+    if _SPECIAL.search(folded) is None:
+        tokens = _WORD.findall(folded)
+        if ABBREVIATIONS.keys().isdisjoint(tokens):
+            emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
+            return Normalised(text, folded, tokens, None, emoji=emoji)
+    return _normalise_carefully(text, folded)
+
+
+def _normalise_carefully(text: str, folded: str) -> Normalised:
+    urls: list[str] = []
+    mentions: list[str] = []
+    blanked = folded
+    for match in _URL.finditer(folded):
+        urls.append(text[match.start() : match.end()])
+        blanked = _blank(blanked, match.start(), match.end())
+    for match in _MENTION.finditer(blanked):
+        mentions.append(text[match.start() : match.end()])
+        blanked = _blank(blanked, match.start(), match.end(), mark=MENTION)
+    spaced: dict[int, tuple[int, str]] = {}
+    for match in _SPACED.finditer(blanked):
+        joined = "".join(c for c in match.group() if c not in " .-_·")
+        spaced[match.start()] = (match.end(), joined)
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for start, end, raw in _scan(blanked, spaced):
+        if start < pos:
+            continue
+        pos = end
+        if raw == MENTION:
+            tokens.append(MENTION)
+            spans.append((start, end))
+            continue
+        for token in _clean(raw):
+            tokens.append(token)
+            spans.append((start, end))
+    emoji = tuple(_EMOJI.findall(text))
+    return Normalised(text, folded, tokens, spans, tuple(urls), tuple(mentions), emoji)
+
+
+def _scan(blanked: str, spaced: dict[int, tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """Raw word candidates in order: spaced-out words, mention marks, leet-bearing words."""
+    found: list[tuple[int, int, str]] = [(s, e, w) for s, (e, w) in spaced.items()]
+    found += [(m.start(), m.end(), MENTION) for m in re.finditer(r"\x02+", blanked)]
+    covered = [(s, e) for s, (e, _w) in spaced.items()]
+    for match in _RAW_TOKEN.finditer(blanked):
+        if any(s <= match.start() < e for s, e in covered):
+            continue
+        found.append((match.start(), match.end(), match.group()))
+    found.sort()
+    return found
+
+
+def _clean(raw: str) -> tuple[str, ...]:
+    """One raw word → its lookup token(s): leet mapped, stretching collapsed, abbreviations."""
+    word = raw.replace(_FILLER, "")
+    word = word.rstrip("!|")  # "hola!" is punctuation, not an i
+    if not word:
+        return ()
+    if not word.isalpha() or "*" in word:
+        word = "".join(_LEET.get(c, c) for c in word)
+        # `*` between letters is a wildcard vowel; elsewhere it is decoration
+        word = word.strip("*")
+    if _RUN.search(word):
+        word = _RUN.sub(_collapse, word)
+    expanded = ABBREVIATIONS.get(word)
+    if expanded is not None:
+        return expanded
+    return (word,) if word else ()
+
+
+def _collapse(match: re.Match[str]) -> str:
+    run = match.group()
+    letter = run[0]
+    if len(run) == 2:
+        return run if letter in _KEEP_DOUBLE else letter
+    return letter * 2 if letter in _LEGIT_DOUBLES else letter
+
+
+def _blank(text: str, start: int, end: int, mark: str = " ") -> str:
+    fill = "\x02" if mark == MENTION else " "
+    return text[:start] + fill * (end - start) + text[end:]
+
+
+def is_wildcard(token: str) -> bool:
+    return _STAR_VOWEL in token
