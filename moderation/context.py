@@ -47,6 +47,7 @@ class ContextRules:
         self.label = cue("label")
         self.determiner = cue("determiner")
         self.intensifier = cue("intensifier")
+        self.modifier = cue("modifier") | self.intensifier
         self.person = cue("person")
         self.group = cue("group")
         self.intent = cue("intent")
@@ -175,7 +176,7 @@ class ContextRules:
 
     def _modifies_next(self, tokens: list[str], hit: Hit) -> bool:
         """'eres el puto amo': the swear word intensifies the next word, it is no label."""
-        return tokens[hit.last] in self.intensifier and hit.last + 1 < len(tokens)
+        return tokens[hit.last] in self.modifier and hit.last + 1 < len(tokens)
 
     def _intensified_person(self, tokens: list[str], hit: Hit) -> bool:
         """'pinche vieja', 'malditos políticos': the swearing is stuck on a person noun."""
@@ -209,6 +210,8 @@ class ContextRules:
             if entry is None:
                 continue
             kind, strong = entry
+            if kind == "finite" and _accented_ending(norm, i):
+                continue  # "lo mató" is a past event told, "lo mato" a threat
             start = self._threat_start(tokens, i, kind, strong)
             if start is not None:
                 span = norm.span_of(start, min(i + 2, len(tokens) - 1))
@@ -249,6 +252,11 @@ class ContextRules:
 
     def _negated(self, tokens: list[str], k: int) -> bool:
         return k >= 1 and tokens[k - 1] in self.negation
+
+
+def _accented_ending(norm: Normalised, i: int) -> bool:
+    start, end = norm.spans[i]
+    return norm.text[end - 1 : end] in ("ó", "é", "Ó", "É")
 
 
 def token_has_clitic(token: str) -> bool:
