@@ -50,6 +50,16 @@ class Phrase:
     parts: tuple[frozenset[str], ...]  # each position: the accepted tokens
 
 
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A word or phrase that points to an off-purpose message (an ad, a chain letter…)."""
+
+    screener: str  # ad | chain | political | scam
+    weight: int  # 3 is enough on its own; weaker signals add up
+    lemma: str
+    parts: tuple[frozenset[str], ...] = ()  # for phrases
+
+
 @dataclass(slots=True)
 class Lexicon:
     """The compiled lexicons: what the engine looks tokens up in."""
@@ -60,6 +70,9 @@ class Lexicon:
     allow: frozenset[str] = frozenset()
     # token → cue names it belongs to (the context rules' vocabulary)
     cue_index: dict[str, frozenset[str]] = field(default_factory=dict)
+    # off-purpose signals: token → signals that start there (words and phrases)
+    signals: dict[str, list[Signal]] = field(default_factory=dict)
+    domains: dict[str, frozenset[str]] = field(default_factory=dict)  # named domain lists
 
     def cue(self, name: str) -> frozenset[str]:
         return self.cues.get(name, frozenset())
@@ -131,6 +144,11 @@ def compile_lexicon(documents: Iterable[Mapping[str, Any]]) -> Lexicon:
             _add_group(lexicon, group, source)
         for imported in doc.get("imports", []):
             _add_import(lexicon, imported, source)
+        for group in doc.get("signals", []):
+            _add_signals(lexicon, group)
+        for name, domains in doc.get("domains", {}).items():
+            known = lexicon.domains.get(name, frozenset())
+            lexicon.domains[name] = known | {d.lower() for d in domains}
     lexicon.cues = {name: frozenset(words) for name, words in cues.items()}
     index: dict[str, set[str]] = {}
     for name, words in lexicon.cues.items():
@@ -192,3 +210,18 @@ def _add_import(lexicon: Lexicon, spec: Mapping[str, Any], source: str) -> None:
         else:
             term = Term(rule_id, category, mode, word, str(spec.get("name", source)))
         lexicon.words[word] = term
+
+
+def _add_signals(lexicon: Lexicon, group: Mapping[str, Any]) -> None:
+    screener = str(group["screener"])
+    weight = int(group.get("weight", 1))
+    for entry in group.get("phrases", []):
+        parts = tuple(
+            frozenset(alt for option in slot.split("|") for alt in tokens_of(option))
+            for slot in entry.split()
+        )
+        if not parts or any(not part for part in parts):
+            raise ValueError(f"signals {screener}: empty slot in {entry!r}")
+        signal = Signal(screener, weight, entry, parts)
+        for first in parts[0]:
+            lexicon.signals.setdefault(first, []).append(signal)
