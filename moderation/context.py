@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation.findings import HATE, INSULT, THREAT, Finding
-from moderation.lexicon import Lexicon, Phrase, Term
+from moderation.lexicon import Lexicon, Term, match_at
 from moderation.normalise import MENTION, Normalised
 
 _VOWELS = "aeiou"
@@ -69,22 +69,22 @@ class ContextRules:
 
     # --- lexicon hits ---------------------------------------------------------------------
 
-    def hits(self, tokens: list[str]) -> list[Hit]:
+    def hits(self, tokens: list[str], wildcards: bool = False) -> list[Hit]:
         words = self.lexicon.words
         phrases = self.lexicon.phrases
+        triggers = self.triggers
         found: list[Hit] = []
-        for i, token in enumerate(tokens):
-            if "*" in token:
-                token = self._resolve_wildcard(token)
+        if wildcards:
+            tokens = [self._resolve_wildcard(t) if "*" in t else t for t in tokens]
+        for i in [i for i, t in enumerate(tokens) if t in triggers]:
+            token = tokens[i]
             term = words.get(token)
             if term is not None:
                 found.append(Hit(term, i, i))
-            candidates = phrases.get(token)
-            if candidates:
-                for phrase in candidates:
-                    last = _match_phrase(phrase, tokens, i)
-                    if last >= 0:
-                        found.append(Hit(phrase.term, i, last))
+            for phrase, anchor in phrases.get(token, ()):
+                first = match_at(phrase.parts, tokens, i, anchor)
+                if first >= 0:
+                    found.append(Hit(phrase.term, first, first + len(phrase.parts) - 1))
         return found
 
     def _resolve_wildcard(self, token: str) -> str:
@@ -106,7 +106,7 @@ class ContextRules:
             out.extend(self._threats(norm))
         if self.triggers.isdisjoint(tokens) and "*" not in norm.folded:
             return out
-        for hit in self.hits(tokens):
+        for hit in self.hits(tokens, "*" in norm.folded):
             finding = self._judge(hit, norm)
             if finding is not None:
                 out.append(finding)
@@ -261,17 +261,6 @@ def _accented_ending(norm: Normalised, i: int) -> bool:
 
 def token_has_clitic(token: str) -> bool:
     return token.endswith(("lo", "la", "los", "las", "le", "les")) and len(token) > 6
-
-
-def _match_phrase(phrase: Phrase, tokens: list[str], i: int) -> int:
-    parts = phrase.parts
-    end = i + len(parts)
-    if end > len(tokens):
-        return -1
-    for k in range(1, len(parts)):
-        if tokens[i + k] not in parts[k]:
-            return -1
-    return end - 1
 
 
 def _stem_is_strong(form: str, strong: frozenset[str]) -> bool:

@@ -120,6 +120,8 @@ def _is_allowed(finding: Finding, text: str, allowed: frozenset[str]) -> bool:
 def _aggregate(
     text: str, found: list[Finding], policy: PolicySettings, score: float | None
 ) -> ScreenReport:
+    if not found and score is None:
+        return ScreenReport(text, (), False, "none", 0, (), None)
     findings = [f for f in found if _counts(f, policy)]
     respect = [f for f in findings if f.category in RESPECT_CATEGORIES]
     model_cfg = policy.model

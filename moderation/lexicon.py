@@ -65,13 +65,14 @@ class Lexicon:
     """The compiled lexicons: what the engine looks tokens up in."""
 
     words: dict[str, Term] = field(default_factory=dict)
-    phrases: dict[str, list[Phrase]] = field(default_factory=dict)
+    # phrases and signals are indexed by their rarest slot (the anchor, see anchor_slot)
+    phrases: dict[str, list[tuple[Phrase, int]]] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
     allow: frozenset[str] = frozenset()
     # token → cue names it belongs to (the context rules' vocabulary)
     cue_index: dict[str, frozenset[str]] = field(default_factory=dict)
-    # off-purpose signals: token → signals that start there (words and phrases)
-    signals: dict[str, list[Signal]] = field(default_factory=dict)
+    # off-purpose signals (one-word signals are phrases too)
+    signals: dict[str, list[tuple[Signal, int]]] = field(default_factory=dict)
     domains: dict[str, frozenset[str]] = field(default_factory=dict)  # named domain lists
 
     def cue(self, name: str) -> frozenset[str]:
@@ -185,8 +186,9 @@ def _add_group(lexicon: Lexicon, group: Mapping[str, Any], source: str) -> None:
         if not parts or any(not part for part in parts):
             raise ValueError(f"{rule_id}: empty phrase slot in {phrase!r}")
         entry = Phrase(Term(rule_id, category, mode, phrase, source), parts)
-        for first in parts[0]:
-            lexicon.phrases.setdefault(first, []).append(entry)
+        anchor = anchor_slot(parts)
+        for word in parts[anchor]:
+            lexicon.phrases.setdefault(word, []).append((entry, anchor))
 
 
 def _add_import(lexicon: Lexicon, spec: Mapping[str, Any], source: str) -> None:
@@ -223,5 +225,24 @@ def _add_signals(lexicon: Lexicon, group: Mapping[str, Any]) -> None:
         if not parts or any(not part for part in parts):
             raise ValueError(f"signals {screener}: empty slot in {entry!r}")
         signal = Signal(screener, weight, entry, parts)
-        for first in parts[0]:
-            lexicon.signals.setdefault(first, []).append(signal)
+        anchor = anchor_slot(parts)
+        for word in parts[anchor]:
+            lexicon.signals.setdefault(word, []).append((signal, anchor))
+
+
+def anchor_slot(parts: tuple[frozenset[str], ...]) -> int:
+    """The slot to index a phrase by: the one whose shortest spelling is longest (short
+    words such as 'de', 'tu', 'por' occur everywhere); the last one on ties."""
+    best = max(min(len(w) for w in part) for part in parts)
+    return max(k for k, part in enumerate(parts) if min(len(w) for w in part) == best)
+
+
+def match_at(parts: tuple[frozenset[str], ...], tokens: list[str], i: int, anchor: int) -> int:
+    """Index of the phrase's first token if it matches with its anchor slot at `i`, else -1."""
+    first = i - anchor
+    if first < 0 or first + len(parts) > len(tokens):
+        return -1
+    for k, part in enumerate(parts):
+        if k != anchor and tokens[first + k] not in part:
+            return -1
+    return first

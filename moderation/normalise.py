@@ -104,12 +104,15 @@ _EMOJI = re.compile(
 )
 # Anything that needs the careful (slow) path: leet next to letters, stretched letters,
 # spaced-out letters, URLs, mentions, fillers and `*` wildcards.
-_SPECIAL = re.compile(
+_SPECIAL_IN_WORDS = (
     r"[a-zñ][0-9@$*|]|[0-9$*!|@][a-zñ]"
     r"|([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2"
-    r"|(?<!\w)[a-zñ0-9][ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?!\w)"
-    r"|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b|<user>|\x01"
+    r"|(?<!\w)[a-zñ0-9][ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?!\w)|\x01"
 )
+_SPECIAL = re.compile(_SPECIAL_IN_WORDS + r"|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b|<user>")
+_SPECIAL_LEFT = re.compile(_SPECIAL_IN_WORDS.replace("[0-9$*!|@][a-zñ]", "[0-9$*!|][a-zñ]"))
+_STRETCH = re.compile(r"([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2")
+_WORD_OR_MENTION = re.compile(r"\x02+|[a-zñ]+")
 _WORD = re.compile(r"[a-zñ]+")
 # A token for the careful path: letters with leet symbols inside, or a spaced-out word.
 _SPACED = re.compile(
@@ -117,13 +120,17 @@ _SPACED = re.compile(
 )
 _RAW_TOKEN = re.compile(r"[0-9@$*!|]*[a-zñ][a-zñ0-9@$*!|\x01]*")
 _RUN = re.compile(r"([a-zñ])\1+")
+# One pass over the text: a spaced-out word, a mention mark, or a (possibly leet) word.
+_CAREFUL = re.compile(
+    f"(?P<spaced>{_SPACED.pattern})|(?P<mention>\x02+)|(?P<word>{_RAW_TOKEN.pattern})"
+)
 _STAR_VOWEL = "*"
 
 
 class Normalised:
     """The screening view of a text: tokens, their original spans and the facts found."""
 
-    __slots__ = ("_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
+    __slots__ = ("_pattern", "_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
 
     def __init__(
         self,
@@ -134,7 +141,9 @@ class Normalised:
         urls: tuple[str, ...] = (),
         mentions: tuple[str, ...] = (),
         emoji: tuple[str, ...] = (),
+        pattern: re.Pattern[str] | None = None,
     ) -> None:
+        self._pattern = pattern  # how to find the spans again when they were not kept
         self.text = text
         self.folded = folded  # same length as `text`: index i folds text[i]
         self.tokens = tokens
@@ -146,8 +155,9 @@ class Normalised:
     @property
     def spans(self) -> list[tuple[int, int]]:
         """Original `(start, end)` of each token (abbreviation expansions share one span)."""
-        if self._spans is None:  # fast path: tokens are exactly the `_WORD` matches
-            self._spans = [m.span() for m in _WORD.finditer(self.folded)]
+        if self._spans is None:  # fast paths: tokens are exactly the pattern's matches
+            pattern = self._pattern or _WORD
+            self._spans = [m.span() for m in pattern.finditer(self.folded)]
         return self._spans
 
     def span_of(self, first: int, last: int) -> tuple[int, int]:
@@ -184,39 +194,39 @@ def _normalise_carefully(text: str, folded: str) -> Normalised:
     for match in _MENTION.finditer(blanked):
         mentions.append(text[match.start() : match.end()])
         blanked = _blank(blanked, match.start(), match.end(), mark=MENTION)
-    spaced: dict[int, tuple[int, str]] = {}
-    for match in _SPACED.finditer(blanked):
-        joined = "".join(c for c in match.group() if c not in " .-_·")
-        spaced[match.start()] = (match.end(), joined)
+    if _SPECIAL_LEFT.search(blanked) is None:  # only links or mentions were special
+        words = _WORD_OR_MENTION.findall(blanked)
+        if ABBREVIATIONS.keys().isdisjoint(words):
+            words = [MENTION if w[0] == "\x02" else w for w in words]
+            emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
+            return Normalised(text, folded, words, None, tuple(urls), tuple(mentions), emoji,
+                              pattern=_WORD_OR_MENTION)  # fmt: skip
     tokens: list[str] = []
     spans: list[tuple[int, int]] = []
-    pos = 0
-    for start, end, raw in _scan(blanked, spaced):
-        if start < pos:
-            continue
-        pos = end
-        if raw == MENTION:
+    stretches = [m.start() for m in _STRETCH.finditer(blanked)]
+    for match in _CAREFUL.finditer(blanked):
+        kind = match.lastgroup
+        span = match.span()
+        raw = match.group()
+        if kind == "mention":
             tokens.append(MENTION)
-            spans.append((start, end))
+            spans.append(span)
+            continue
+        if kind == "spaced":
+            raw = "".join(c for c in raw if c not in " .-_·")
+        elif (
+            raw.isalpha()
+            and raw not in ABBREVIATIONS
+            and not (stretches and any(span[0] <= k < span[1] for k in stretches))
+        ):
+            tokens.append(raw)  # the common case: a plain word
+            spans.append(span)
             continue
         for token in _clean(raw):
             tokens.append(token)
-            spans.append((start, end))
+            spans.append(span)
     emoji = tuple(_EMOJI.findall(text))
     return Normalised(text, folded, tokens, spans, tuple(urls), tuple(mentions), emoji)
-
-
-def _scan(blanked: str, spaced: dict[int, tuple[int, str]]) -> list[tuple[int, int, str]]:
-    """Raw word candidates in order: spaced-out words, mention marks, leet-bearing words."""
-    found: list[tuple[int, int, str]] = [(s, e, w) for s, (e, w) in spaced.items()]
-    found += [(m.start(), m.end(), MENTION) for m in re.finditer(r"\x02+", blanked)]
-    covered = [(s, e) for s, (e, _w) in spaced.items()]
-    for match in _RAW_TOKEN.finditer(blanked):
-        if any(s <= match.start() < e for s, e in covered):
-            continue
-        found.append((match.start(), match.end(), match.group()))
-    found.sort()
-    return found
 
 
 def _clean(raw: str) -> tuple[str, ...]:

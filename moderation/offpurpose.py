@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from moderation.findings import INSULT, Finding
-from moderation.lexicon import Lexicon, Signal
+from moderation.lexicon import Lexicon, match_at
 from moderation.links import LinkChecker
 from moderation.normalise import Normalised, fold
 from moderation.settings import OffPurposeSettings
@@ -105,12 +105,13 @@ class OffPurposeScreener:
             candidates = self.signals.get(token)
             if not candidates:
                 continue
-            for signal in candidates:
-                last = _match(signal, tokens, i)
-                if last < 0 or signal.lemma in seen:
+            for signal, anchor in candidates:
+                first = match_at(signal.parts, tokens, i, anchor)
+                if first < 0 or signal.lemma in seen:
                     continue
                 seen.add(signal.lemma)
-                _bump(scores, signal.screener, signal.weight, norm.span_of(i, last), signal.lemma)
+                last = first + len(signal.parts) - 1
+                _bump(scores, signal.screener, signal.weight, norm.span_of(first, last), signal.lemma)
         return scores
 
     def _score_links(
@@ -137,17 +138,6 @@ def _bump(
     if first_span == (0, 0) and span != (0, 0):
         first_span, first_detail = span, detail
     scores[screener] = (score + weight, first_span, first_detail)
-
-
-def _match(signal: Signal, tokens: list[str], i: int) -> int:
-    parts = signal.parts
-    end = i + len(parts)
-    if end > len(tokens):
-        return -1
-    for k in range(1, len(parts)):
-        if tokens[i + k] not in parts[k]:
-            return -1
-    return end - 1
 
 
 def _span_of(text: str, needle: str) -> tuple[int, int]:
