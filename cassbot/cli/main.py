@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from cassbot import __version__
 from cassbot.cli import config_cmd, db_cmd, run_cmd
 from cassbot.config import ConfigError
+from moderation import screen_cli, train_cli
 
 # Each module exposes add_parser(subparsers) and sets `handler` on its parser.
-COMMAND_MODULES = [run_cmd, db_cmd, config_cmd]
+COMMAND_MODULES = [run_cmd, db_cmd, config_cmd, screen_cli, train_cli]
 
 Handler = Callable[[argparse.Namespace], int]
 
