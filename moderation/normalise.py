@@ -118,7 +118,8 @@ _WORD = re.compile(r"[a-zñ]+")
 _SPACED = re.compile(
     r"(?<![\w@$*])(?:[a-zñ0-9@$*][ .\-_·]{1,3}){2,}[a-zñ0-9@$*](?![\w@$*])"
 )
-_RAW_TOKEN = re.compile(r"[0-9@$*!|]*[a-zñ][a-zñ0-9@$*!|\x01]*")
+# a trailing "!" or "|" is punctuation, not part of the word ("¡hola!")
+_RAW_TOKEN = re.compile(r"[0-9@$*!|]*[a-zñ](?:[a-zñ0-9@$*!|\x01]*[a-zñ0-9@$*\x01])?")
 _RUN = re.compile(r"([a-zñ])\1+")
 # One pass over the text: a spaced-out word, a mention mark, or a (possibly leet) word.
 _CAREFUL = re.compile(
@@ -239,9 +240,10 @@ def _clean(raw: str) -> tuple[str, ...]:
         word = "".join(_LEET.get(c, c) for c in word)
         # `*` between letters is a wildcard vowel; elsewhere it is decoration
         word = word.strip("*")
-    if _RUN.search(word):
-        word = _RUN.sub(_collapse, word)
     expanded = ABBREVIATIONS.get(word)
+    if expanded is None and _RUN.search(word):
+        word = _RUN.sub(_collapse, word)
+        expanded = ABBREVIATIONS.get(word)
     if expanded is not None:
         return expanded
     return (word,) if word else ()
