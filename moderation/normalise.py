@@ -131,7 +131,7 @@ _STAR_VOWEL = "*"
 class Normalised:
     """The screening view of a text: tokens, their original spans and the facts found."""
 
-    __slots__ = ("_pattern", "_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
+    __slots__ = ("_pattern", "_source", "_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
 
     def __init__(
         self,
@@ -143,8 +143,10 @@ class Normalised:
         mentions: tuple[str, ...] = (),
         emoji: tuple[str, ...] = (),
         pattern: re.Pattern[str] | None = None,
+        source: str | None = None,
     ) -> None:
         self._pattern = pattern  # how to find the spans again when they were not kept
+        self._source = source  # the text the tokens were found in (links blanked out)
         self.text = text
         self.folded = folded  # same length as `text`: index i folds text[i]
         self.tokens = tokens
@@ -158,7 +160,8 @@ class Normalised:
         """Original `(start, end)` of each token (abbreviation expansions share one span)."""
         if self._spans is None:  # fast paths: tokens are exactly the pattern's matches
             pattern = self._pattern or _WORD
-            self._spans = [m.span() for m in pattern.finditer(self.folded)]
+            source = self._source if self._source is not None else self.folded
+            self._spans = [m.span() for m in pattern.finditer(source)]
         return self._spans
 
     def span_of(self, first: int, last: int) -> tuple[int, int]:
@@ -201,7 +204,7 @@ def _normalise_carefully(text: str, folded: str) -> Normalised:
             words = [MENTION if w[0] == "\x02" else w for w in words]
             emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
             return Normalised(text, folded, words, None, tuple(urls), tuple(mentions), emoji,
-                              pattern=_WORD_OR_MENTION)  # fmt: skip
+                              pattern=_WORD_OR_MENTION, source=blanked)  # fmt: skip
     tokens: list[str] = []
     spans: list[tuple[int, int]] = []
     stretches = [m.start() for m in _STRETCH.finditer(blanked)]

@@ -75,7 +75,7 @@ def run(engine: ScreeningEngine, policy: PolicySettings, lines: Iterable[str], o
 
 def parse_line(raw: str, established: int) -> tuple[dict[str, Any], ScreenInput]:
     stripped = raw.strip()
-    if not stripped.startswith("{"):
+    if not stripped.startswith(("{", "[")):
         return {}, ScreenInput(text=raw, author_message_count=established)
     try:
         data = json.loads(stripped)
