@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from moderation.engine import ScreenInput, ScreeningEngine  # noqa: E402
-from moderation.settings import PolicySettings  # noqa: E402
+from moderation.engine import ScreeningEngine, ScreenInput
+from moderation.settings import PolicySettings
 
 CASUAL_SOURCE = "offendes_casual_swearing"
 SAMPLE = [
@@ -69,9 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from better_profanity import profanity
 
         profanity.load_censor_words()
-        theirs_rate = rate(
-            lambda: [profanity.contains_profanity(t) for t in texts], len(texts), 1
-        )
+        theirs_rate = rate(lambda: [profanity.contains_profanity(t) for t in texts], len(texts), 1)
         print(f"better-profanity:{theirs_rate:12,.0f} msg/s")
         print(f"ratio:           {ours_rate / theirs_rate:12,.0f}x")
     if not args.labelled:
@@ -145,8 +143,9 @@ def measure_model(rows: Sequence[tuple[str, str, str]]) -> None:
     speed = rate(lambda: [engine.screen(m) for m in inputs], len(inputs), 1)
     reports = [engine.screen(m) for m in inputs]
     print(f"  engine + model: {speed:,.0f} msg/s")
-    print_quality("cassbot engine + model (held-out 30%)", test,
-                  [r.offensive for r in reports], [r.action == "act" for r in reports])  # fmt: skip
+    flagged = [r.offensive for r in reports]
+    acted = [r.action == "act" for r in reports]
+    print_quality("cassbot engine + model (held-out 30%)", test, flagged, acted)
     print_quality("model alone (held-out 30%)", test,
                   [(r.model_score or 0) >= 0.5 for r in reports])  # fmt: skip
 

@@ -118,7 +118,9 @@ class ContextRules:
         span = norm.span_of(hit.first, hit.last)
         tokens = norm.tokens
         if mode == "always":
-            return Finding(term.rule_id, term.category, term.severity, span, "violation", term.lemma)
+            return Finding(
+                term.rule_id, term.category, term.severity, span, "violation", term.lemma
+            )
         labelled = self._labelled(tokens, hit.first)
         if labelled < 0:
             return None  # "soy un pendejo": said of oneself
@@ -195,9 +197,9 @@ class ContextRules:
     def _aimed_at_group(self, tokens: list[str], hit: Hit) -> tuple[int, int] | None:
         """'pinches indios', 'malditos migrantes': an insult stuck on a group of people."""
         nxt = hit.last + 1
-        if nxt < len(tokens) and tokens[hit.last] in self.intensifier:
-            if tokens[nxt] in self.group:
-                return hit.first, nxt
+        intensified = nxt < len(tokens) and tokens[hit.last] in self.intensifier
+        if intensified and tokens[nxt] in self.group:
+            return hit.first, nxt
         return None
 
     # --- threats --------------------------------------------------------------------------
@@ -255,7 +257,7 @@ class ContextRules:
 
 
 def _accented_ending(norm: Normalised, i: int) -> bool:
-    start, end = norm.spans[i]
+    end = norm.spans[i][1]
     return norm.text[end - 1 : end] in ("ó", "é", "Ó", "É")
 
 

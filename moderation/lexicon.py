@@ -102,9 +102,7 @@ def inflections(word: str) -> set[str]:
         stem = word[:-1]
         forms |= {stem + "a", stem + "os", stem + "as", stem + "ito", stem + "ita"}
         forms |= {stem + "itos", stem + "itas"}
-    elif word.endswith("a"):
-        forms |= {word + "s"}
-    elif word.endswith("e"):
+    elif word.endswith("a") or word.endswith("e"):
         forms |= {word + "s"}
     elif word.endswith(("n", "l", "r", "s", "z", "d")):
         base = word[:-1] + "c" if word.endswith("z") else word

@@ -19,6 +19,7 @@ import math
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def analyze(text: str) -> list[str]:
     """Features of a text: normalised words, word bigrams, character 2–5-grams in words."""
     tokens = normalise(text).tokens
     features = ["w:" + t for t in tokens]
-    features += ["b:" + a + "_" + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    features += ["b:" + a + "_" + b for a, b in pairwise(tokens)]
     for token in tokens:
         padded = f" {token} "
         size = len(padded)
@@ -116,9 +117,7 @@ def fit(
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
         from sklearn.pipeline import make_pipeline
     except ImportError as exc:  # pragma: no cover - the extra is part of the test setup
-        raise RuntimeError(
-            "training needs scikit-learn: pip install 'cassbot[ml]'"
-        ) from exc
+        raise RuntimeError("training needs scikit-learn: pip install 'cassbot[ml]'") from exc
 
     def pipeline() -> Any:
         vectorizer = TfidfVectorizer(

@@ -109,15 +109,15 @@ _SPECIAL_IN_WORDS = (
     r"|([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2"
     r"|(?<!\w)[a-zñ0-9][ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?!\w)|\x01"
 )
-_SPECIAL = re.compile(_SPECIAL_IN_WORDS + r"|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b|<user>")
+_SPECIAL = re.compile(
+    _SPECIAL_IN_WORDS + r"|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b|<user>"
+)
 _SPECIAL_LEFT = re.compile(_SPECIAL_IN_WORDS.replace("[0-9$*!|@][a-zñ]", "[0-9$*!|][a-zñ]"))
 _STRETCH = re.compile(r"([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2")
 _WORD_OR_MENTION = re.compile(r"\x02+|[a-zñ]+")
 _WORD = re.compile(r"[a-zñ]+")
 # A token for the careful path: letters with leet symbols inside, or a spaced-out word.
-_SPACED = re.compile(
-    r"(?<![\w@$*])(?:[a-zñ0-9@$*][ .\-_·]{1,3}){2,}[a-zñ0-9@$*](?![\w@$*])"
-)
+_SPACED = re.compile(r"(?<![\w@$*])(?:[a-zñ0-9@$*][ .\-_·]{1,3}){2,}[a-zñ0-9@$*](?![\w@$*])")
 # a trailing "!" or "|" is punctuation, not part of the word ("¡hola!")
 _RAW_TOKEN = re.compile(r"[0-9@$*!|]*[a-zñ](?:[a-zñ0-9@$*!|\x01]*[a-zñ0-9@$*\x01])?")
 _RUN = re.compile(r"([a-zñ])\1+")
@@ -131,7 +131,17 @@ _STAR_VOWEL = "*"
 class Normalised:
     """The screening view of a text: tokens, their original spans and the facts found."""
 
-    __slots__ = ("_pattern", "_source", "_spans", "emoji", "folded", "mentions", "text", "tokens", "urls")
+    __slots__ = (
+        "_pattern",
+        "_source",
+        "_spans",
+        "emoji",
+        "folded",
+        "mentions",
+        "text",
+        "tokens",
+        "urls",
+    )
 
     def __init__(
         self,

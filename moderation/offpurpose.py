@@ -64,9 +64,9 @@ class OffPurposeScreener:
         all_links = tuple(dict.fromkeys((*norm.urls, *links)))
         if all_links and settings.scams:
             self._score_links(all_links, scores, settings)
-        if settings.ads and ("$" in norm.text or "peso" in norm.folded or "mxn" in norm.folded):
-            if _PRICE.search(norm.text):
-                _bump(scores, "ad", 1, (0, 0), "price")
+        money = "$" in norm.text or "peso" in norm.folded or "mxn" in norm.folded
+        if settings.ads and money and _PRICE.search(norm.text):
+            _bump(scores, "ad", 1, (0, 0), "price")
         if settings.ads and scores.get("ad") and _PHONE.search(norm.text):
             _bump(scores, "ad", 1, (0, 0), "phone number")
         if forwarded and scores.get("chain"):
@@ -78,8 +78,10 @@ class OffPurposeScreener:
                 out.append(Finding(f"off.{screener}", screener, INSULT, span, "violation", detail))
             elif score == 2:
                 out.append(Finding(f"off.{screener}", screener, INSULT, span, "flag", detail))
-        if forwarded_many and settings.forwarded_many and not any(
-            f.category == "chain" for f in out
+        if (
+            forwarded_many
+            and settings.forwarded_many
+            and not any(f.category == "chain" for f in out)
         ):
             out.append(Finding("off.forwarded_many", "chain", INSULT, (0, 0), "flag", "facts"))
         probation = settings.probation
@@ -111,7 +113,9 @@ class OffPurposeScreener:
                     continue
                 seen.add(signal.lemma)
                 last = first + len(signal.parts) - 1
-                _bump(scores, signal.screener, signal.weight, norm.span_of(first, last), signal.lemma)
+                _bump(
+                    scores, signal.screener, signal.weight, norm.span_of(first, last), signal.lemma
+                )
         return scores
 
     def _score_links(

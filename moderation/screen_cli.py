@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from cassbot.cli.common import add_config_option
 from cassbot.config import ConfigError, load_settings
-from moderation.engine import ScreenInput, ScreeningEngine
+from moderation.engine import ScreeningEngine, ScreenInput
 from moderation.model import MODEL_FILE
 from moderation.settings import PolicySettings
 

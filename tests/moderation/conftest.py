@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.engine import ScreenInput, ScreeningEngine
+from moderation.engine import ScreeningEngine, ScreenInput
 from moderation.findings import ScreenReport
 from moderation.settings import PolicySettings
 

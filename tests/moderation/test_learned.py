@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cassbot.cli.main import main
-from moderation.engine import ScreenInput, ScreeningEngine
+from moderation.engine import ScreeningEngine, ScreenInput
 from moderation.labels import label_rows, write_training_csv
 from moderation.model import MODEL_FILE, fit, load_model
 from moderation.settings import PolicySettings
@@ -49,7 +49,8 @@ def test_model_alone_only_asks_for_review(tmp_path: Path) -> None:
     engine = ScreeningEngine.from_settings(settings, model_path=tmp_path / MODEL_FILE)
     assert engine.model is not None
     report = engine.screen(ScreenInput(text="nadie te soporta, lárgate del pueblo"))
-    assert report.model_score is not None and report.model_score > 0.5
+    assert report.model_score is not None
+    assert report.model_score > 0.5
     assert report.offensive is True
     assert report.action == "review"
     assert [f.rule_id for f in report.findings] == ["model"]

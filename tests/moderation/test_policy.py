@@ -62,7 +62,8 @@ def test_threat_alerts_security() -> None:
     assert Effect.ALERT_SECURITY in d.effects
     assert Effect.DELETE in d.effects
     assert d.cass_rule == 3
-    assert d.alert_text and "Seguridad Ciudadana" in d.alert_text
+    assert d.alert_text
+    assert "Seguridad Ciudadana" in d.alert_text
 
 
 def test_slur_alerts_security() -> None:
@@ -88,7 +89,8 @@ def test_dry_run_decides_the_same_and_says_so() -> None:
     real = decide(report(), standing=MemberStanding(), settings=DEFAULT, now=NOW)
     sim = decide(report(), standing=MemberStanding(), settings=dry, now=NOW)
     assert sim.effects == real.effects
-    assert sim.dry_run is True and real.dry_run is False
+    assert sim.dry_run is True
+    assert real.dry_run is False
 
 
 def test_flag_only_asks_for_review_never_expels() -> None:
@@ -138,11 +140,13 @@ CATEGORIES = ["insult", "hate", "sexual", "threat", "ad", "chain", "political", 
 
 @pytest.mark.parametrize("category", CATEGORIES)
 @pytest.mark.parametrize("earlier", [0, 1, 2])
-def test_warning_texts_cite_rule_count_appeal_and_never_the_insult(category: str,
-                                                                    earlier: int) -> None:
+def test_warning_texts_cite_rule_count_appeal_and_never_the_insult(
+    category: str, earlier: int
+) -> None:
     standing = MemberStanding(history=history(*range(1, earlier + 1)), name="Beto")
     d = decide(report(category), standing=standing, settings=DEFAULT, now=NOW)
-    assert d.warning_text and d.private_text
+    assert d.warning_text
+    assert d.private_text
     for text in (d.warning_text, d.private_text):
         assert INSULT_WORD not in text.lower()
         assert f"regla {d.cass_rule}" in text.lower()
@@ -162,4 +166,5 @@ def test_probation_link_has_no_points_and_its_own_reason() -> None:
                settings=settings, now=NOW)  # fmt: skip
     assert d.points_added == 0
     assert Effect.DELETE in d.effects
-    assert d.private_text and "acaban de entrar" in d.private_text
+    assert d.private_text
+    assert "acaban de entrar" in d.private_text

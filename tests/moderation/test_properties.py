@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.engine import RecentMessage, ScreenInput, ScreeningEngine
+from moderation.engine import RecentMessage, ScreeningEngine, ScreenInput
 from moderation.normalise import normalise
 from moderation.settings import PolicySettings
 
 ENGINE = ScreeningEngine.from_settings(PolicySettings())
-TRICKY = st.sampled_from(list("aeiouñpt*@$!|013457 .-_\u0301\u200bрοｐ😀") + ["http://", "@x"])
+TRICKY = st.sampled_from([*list("aeiouñpt*@$!|013457 .-_́\u200bрοｐ😀"), "http://", "@x"])
 TEXTS = st.one_of(st.text(max_size=200), st.lists(TRICKY, max_size=60).map("".join))
 
 

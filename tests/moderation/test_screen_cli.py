@@ -25,13 +25,18 @@ def test_plain_lines_and_json_lines(monkeypatch, capsys) -> None:
     out = run_screen(monkeypatch, capsys, stdin)
     assert len(out) == 4
     insult, service, threat, ad = out
-    assert insult["offensive"] is True and insult["action"] == "act"
+    assert insult["offensive"] is True
+    assert insult["action"] == "act"
     assert insult["matches"][0]["rule_id"].startswith("ctx.")
     assert insult["matches"][0]["span"] == [8, 15]
     assert service == {**service, "offensive": False, "action": "none", "categories": []}
     assert service["service_request"] is None
-    assert threat["id"] == "m-3" and threat["severity"] == 4 and "threat" in threat["categories"]
-    assert ad["id"] == 4 and ad["off_purpose"] == "ad" and ad["offensive"] is False
+    assert threat["id"] == "m-3"
+    assert threat["severity"] == 4
+    assert "threat" in threat["categories"]
+    assert ad["id"] == 4
+    assert ad["off_purpose"] == "ad"
+    assert ad["offensive"] is False
     for row in out:
         assert {"text", "offensive", "action", "severity", "categories", "off_purpose",
                 "service_request", "matches"} <= set(row)  # fmt: skip
