@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from moderation.findings import HATE, INSULT, THREAT, Finding
+from moderation.findings import HATE, INSULT, THREAT, Finding, Verdict
 from moderation.lexicon import Lexicon, Term, match_at
 from moderation.normalise import MENTION, Normalised
 
@@ -130,7 +130,7 @@ class ContextRules:
             return Finding("ctx.group_hate", "hate", HATE, norm.span_of(*group), "violation",
                            term.lemma)  # fmt: skip
         if mode == "insult":
-            verdict = "violation" if aimed else "flag"
+            verdict: Verdict = "violation" if aimed else "flag"
             rule = "ctx.aimed_insult" if aimed else term.rule_id
             return Finding(rule, term.category, term.severity, span, verdict, term.lemma)
         if mode == "aimed_only":

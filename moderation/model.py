@@ -111,11 +111,11 @@ def fit(
 ) -> tuple[LinearModel, dict[str, Any]]:
     """Fit on (text, 1 = offensive / 0 = not); return the model and a summary with CV F1."""
     try:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.metrics import f1_score
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-        from sklearn.pipeline import make_pipeline
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+        from sklearn.metrics import f1_score  # type: ignore[import-untyped]
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict  # type: ignore[import-untyped]
+        from sklearn.pipeline import make_pipeline  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - the extra is part of the test setup
         raise RuntimeError("training needs scikit-learn: pip install 'cassbot[ml]'") from exc
 
