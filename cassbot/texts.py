@@ -78,8 +78,8 @@ MOD_REASONS: dict[str, str] = {
     "flood": "forma parte de muchos mensajes seguidos o repetidos",
 }
 MOD_APPEAL = "Si crees que es un error, escribe /apelar en privado al asistente."
-MOD_NEXT_WARN = "con {remaining} advertencias más en ese plazo serás dado de baja del grupo."
-MOD_NEXT_LAST = "con una advertencia más en ese plazo serás dado de baja del grupo."
+MOD_NEXT_WARN = "con {remaining} advertencias más en ese plazo se te dará de baja del grupo."
+MOD_NEXT_LAST = "con una advertencia más en ese plazo se te dará de baja del grupo."
 MOD_NEXT_NONE = "no cuenta para una baja del grupo."
 MOD_WARN_GROUP = (
     "⚠️ {who}: retiramos un mensaje porque {reason} (regla {rule} de los grupos CASS). "
@@ -100,7 +100,7 @@ MOD_WARN_PRIVATE_NO_COUNT = (
     "Regla {rule}: {rule_text}\n" + MOD_APPEAL
 )
 MOD_EXPEL_GROUP = (
-    "🚫 {who} fue dado de baja del grupo por acumular {count} advertencias en {days} días "
+    "🚫 Dimos de baja del grupo a {who} por acumular {count} advertencias en {days} días "
     "(regla {rule} de los grupos CASS). Puede apelar escribiendo /apelar en privado al "
     "asistente."
 )
