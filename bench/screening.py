@@ -8,13 +8,16 @@ precision, recall and F1 of both detectors, per `source` when present, the share
 rows flagged, the share of `offendes_casual_swearing` rows flagged and, for the engine, the
 precision of automatic action (`action=act`). `--model` trains the learned layer on a fixed
 split of the rows (70 %, seed 13) and measures engine + model on the other 30 %.
+
+Timing: the engine's best of `--repeat` passes (the machine may be shared), one pass of
+better-profanity (about five minutes on the 13,302-row development set). Pin one core with
+`taskset -c 1` for a one-core figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -46,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, help="CSV with text,label[,source]")
     parser.add_argument("--limit", type=int, help="use only the first N rows")
     parser.add_argument("--model", action="store_true", help="train on 70%%, measure on 30%%")
-    parser.add_argument("--repeat", type=int, default=3, help="timing passes (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="engine timing passes (best)")
     parser.add_argument("--skip-profanity", action="store_true", help="time only the engine")
     args = parser.parse_args(argv)
 
@@ -55,9 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = rows[: args.limit]
     texts = [r[0] for r in rows]
     engine = ScreeningEngine.from_settings(PolicySettings())
-
-    def ours(text: str) -> bool:
-        return engine.screen(ScreenInput(text=text)).offensive
 
     # the rows carry no membership history: screen them as from members past probation
     inputs = [ScreenInput(text=t, author_message_count=10**6) for t in texts]
@@ -69,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from better_profanity import profanity
 
         profanity.load_censor_words()
-        theirs_rate = rate(lambda: [profanity.contains_profanity(t) for t in texts], len(texts), 1)
+        theirs: list[bool] = []
+        theirs_rate = rate(
+            lambda: theirs.extend(profanity.contains_profanity(t) for t in texts), len(texts), 1
+        )
         print(f"better-profanity:{theirs_rate:12,.0f} msg/s")
         print(f"ratio:           {ours_rate / theirs_rate:12,.0f}x")
     if not args.labelled:
@@ -78,12 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_quality("cassbot engine (lexicon + rules)", rows, [r.offensive for r in reports],
                   [r.action == "act" for r in reports])  # fmt: skip
     if not args.skip_profanity:
-        from better_profanity import profanity
-
-        print_quality("better-profanity", rows, [profanity.contains_profanity(t) for t in texts])
+        print_quality("better-profanity", rows, theirs)
     if args.model:
         measure_model(rows)
-    _ = ours
     return 0
 
 
@@ -98,7 +98,7 @@ def rate(run: Callable[[], object], count: int, repeat: int) -> float:
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return count / statistics.median(times)
+    return count / min(times)  # the least disturbed pass (the machine may be shared)
 
 
 def print_quality(

@@ -102,11 +102,11 @@ _MENTION = re.compile(r"(?<![\w@])@[\w.]+|<user>|@usuario\b")
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u3030\u303d\u3297\u3299\ufe0f]"
 )
-# Anything that needs the careful (slow) path: leet next to letters, stretched letters,
-# spaced-out letters, URLs, mentions, fillers and `*` wildcards.
+# Anything that needs the careful (slow) path: leet next to letters, spaced-out letters,
+# URLs, mentions, fillers and `*` wildcards. Stretched letters do not: the fast paths fix
+# them token by token, which keeps one token per word.
 _SPECIAL_IN_WORDS = (
     r"[a-zñ][0-9@$*|]|[0-9$*!|@][a-zñ]"
-    r"|([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2"
     r"|(?<!\w)[a-zñ0-9][ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?!\w)|\x01"
 )
 _SPECIAL = re.compile(
@@ -192,6 +192,8 @@ def normalise(text: str) -> Normalised:
     folded = text.translate(_FOLD)
     if _SPECIAL.search(folded) is None:
         tokens = _WORD.findall(folded)
+        if _STRETCH.search(folded) is not None:
+            tokens = [_destretch(t) for t in tokens]
         if ABBREVIATIONS.keys().isdisjoint(tokens):
             emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
             return Normalised(text, folded, tokens, None, emoji=emoji)
@@ -210,6 +212,8 @@ def _normalise_carefully(text: str, folded: str) -> Normalised:
         blanked = _blank(blanked, match.start(), match.end(), mark=MENTION)
     if _SPECIAL_LEFT.search(blanked) is None:  # only links or mentions were special
         words = _WORD_OR_MENTION.findall(blanked)
+        if _STRETCH.search(blanked) is not None:
+            words = [_destretch(w) for w in words]
         if ABBREVIATIONS.keys().isdisjoint(words):
             words = [MENTION if w[0] == "\x02" else w for w in words]
             emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
@@ -260,6 +264,12 @@ def _clean(raw: str) -> tuple[str, ...]:
     if expanded is not None:
         return expanded
     return (word,) if word else ()
+
+
+def _destretch(word: str) -> str:
+    if _STRETCH.search(word) is None or word in ABBREVIATIONS:
+        return word
+    return _RUN.sub(_collapse, word)
 
 
 def _collapse(match: re.Match[str]) -> str:
