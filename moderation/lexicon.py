@@ -80,9 +80,14 @@ class Lexicon:
 
 
 def default_lexicon_dir() -> Path:
+    """The shipped lexicons: `./config` in a checkout, `cassbot._config` in a wheel, else
+    the checkout this package was imported from (editable installs lack `cassbot._config`)."""
     from cassbot.config import packaged_config_dir
 
-    return packaged_config_dir() / "lexicons"
+    try:
+        return packaged_config_dir() / "lexicons"
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "config" / "lexicons"
 
 
 def packaged_text(name: str) -> str:
