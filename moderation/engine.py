@@ -100,7 +100,7 @@ class ScreeningEngine:
         )
         score = None
         if self.model is not None and policy.model.enabled and text.strip():
-            score = self.model.score(text)
+            score = self.model.score(text, norm.tokens)
         return _aggregate(text, findings, policy, score)
 
     def _allowed(self, words: list[str]) -> frozenset[str]:

@@ -18,7 +18,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -27,20 +27,27 @@ from moderation.normalise import normalise
 
 MODEL_FILE = "offensive-v1.json.gz"
 FORMAT = "cassbot-linear-v1"
+_CACHE_LIMIT = 50_000  # words whose features are memoised (a few MB at most)
 
 
 def analyze(text: str) -> list[str]:
     """Features of a text: normalised words, word bigrams, character 2–5-grams in words."""
     tokens = normalise(text).tokens
-    features = ["w:" + t for t in tokens]
-    features += ["b:" + a + "_" + b for a, b in pairwise(tokens)]
+    features = ["b:" + a + "_" + b for a, b in pairwise(tokens)]
     for token in tokens:
-        padded = f" {token} "
-        size = len(padded)
-        for n in (2, 3, 4, 5):
-            if n > size:
-                break
-            features += ["c:" + padded[k : k + n] for k in range(size - n + 1)]
+        features += token_features(token)
+    return features
+
+
+def token_features(token: str) -> list[str]:
+    """The features one word contributes on its own (the word and its character n-grams)."""
+    features = ["w:" + token]
+    padded = f" {token} "
+    size = len(padded)
+    for n in (2, 3, 4, 5):
+        if n > size:
+            break
+        features += ["c:" + padded[k : k + n] for k in range(size - n + 1)]
     return features
 
 
@@ -52,19 +59,46 @@ class LinearModel:
     weight: dict[str, float]
     intercept: float
     meta: dict[str, Any]
+    sublinear: bool = True  # tf = 1 + log(count), as TfidfVectorizer(sublinear_tf=True)
+    cache: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict, compare=False)
 
-    def score(self, text: str) -> float:
-        counts: dict[str, int] = {}
+    def score(self, text: str, tokens: list[str] | None = None) -> float:
+        """P(offensive); pass the engine's tokens to skip normalising the text again."""
+        if tokens is None:
+            tokens = normalise(text).tokens
         idf = self.idf
-        for feature in analyze(text):
+        counts: dict[str, int] = {}
+        for a, b in pairwise(tokens):
+            feature = "b:" + a + "_" + b
             if feature in idf:
                 counts[feature] = counts.get(feature, 0) + 1
+        cache = self.cache
+        for token in tokens:
+            known = cache.get(token)
+            if known is None:
+                known = self._known_features(token)
+            for feature, count in known:
+                counts[feature] = counts.get(feature, 0) + count
         if not counts:
             return _sigmoid(self.intercept)
-        norm = math.sqrt(sum((c * idf[f]) ** 2 for f, c in counts.items()))
+        log = math.log
+        values = [((1.0 + log(c)) if self.sublinear else c) * idf[f] for f, c in counts.items()]
+        norm = math.sqrt(sum(v * v for v in values))
         weight = self.weight
-        dot = sum(c * idf[f] * weight.get(f, 0.0) for f, c in counts.items())
+        dot = sum(v * weight.get(f, 0.0) for v, f in zip(values, counts, strict=True))
         return _sigmoid(dot / norm + self.intercept)
+
+    def _known_features(self, token: str) -> tuple[tuple[str, int], ...]:
+        """A word's in-vocabulary features with counts, memoised (words repeat a lot)."""
+        counts: dict[str, int] = {}
+        for feature in token_features(token):
+            if feature in self.idf:
+                counts[feature] = counts.get(feature, 0) + 1
+        known = tuple(counts.items())
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[token] = known
+        return known
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,6 +106,7 @@ class LinearModel:
             "format": FORMAT,
             "meta": self.meta,
             "intercept": self.intercept,
+            "sublinear": self.sublinear,
             "features": {f: [round(i, 6), round(self.weight.get(f, 0.0), 6)]
                          for f, i in self.idf.items()},
         }  # fmt: skip
@@ -89,7 +124,9 @@ def load_model(path: Path) -> LinearModel:
     features: dict[str, list[float]] = data["features"]
     idf = {f: v[0] for f, v in features.items()}
     weight = {f: v[1] for f, v in features.items() if v[1]}
-    return LinearModel(idf, weight, float(data["intercept"]), dict(data.get("meta", {})))
+    meta = dict(data.get("meta", {}))
+    sublinear = bool(data.get("sublinear", False))
+    return LinearModel(idf, weight, float(data["intercept"]), meta, sublinear)
 
 
 def _sigmoid(x: float) -> float:
@@ -121,9 +158,9 @@ def fit(
 
     def pipeline() -> Any:
         vectorizer = TfidfVectorizer(
-            analyzer=analyze, min_df=2, max_features=300_000, sublinear_tf=False
+            analyzer=analyze, min_df=2, max_features=300_000, sublinear_tf=True
         )
-        classifier = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+        classifier = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
         return make_pipeline(vectorizer, classifier)
 
     summary: dict[str, Any] = {"rows": len(texts), "offensive": int(sum(labels))}
@@ -142,8 +179,15 @@ def fit(
     idf = {str(n): float(v) for n, v in zip(names, vectorizer.idf_, strict=True)}
     weight = {str(n): float(c) for n, c in zip(names, classifier.coef_[0], strict=True) if c}
     meta = {key: summary[key] for key in summary}
-    model = LinearModel(idf, weight, float(classifier.intercept_[0]), meta)
+    model = LinearModel(idf, weight, float(classifier.intercept_[0]), meta, sublinear=True)
     summary["features"] = len(idf)
+    # The exported numbers must score exactly like the fitted pipeline.
+    sample = list(texts[:200])
+    expected = fitted.predict_proba(sample)[:, 1]
+    drift = max(abs(model.score(t) - float(p)) for t, p in zip(sample, expected, strict=True))
+    if drift > 1e-6:
+        raise RuntimeError(f"exported model disagrees with scikit-learn by {drift:.2e}")
+    summary["export_drift"] = drift
     return model, summary
 
 

@@ -91,6 +91,8 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
+_FOLD_CHARS = {chr(code): folded for code, folded in _FOLD.items()}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+"
@@ -114,6 +116,13 @@ _SPECIAL = re.compile(
 )
 _SPECIAL_LEFT = re.compile(_SPECIAL_IN_WORDS.replace("[0-9$*!|@][a-zñ]", "[0-9$*!|][a-zñ]"))
 _STRETCH = re.compile(r"([a-zñ])\1\1|([abdfghijkmpqstuvwxyzñ])\2")
+_DOUBLE = re.compile(r"([a-zñ])\1+")  # cheap pre-check; `_is_stretch` filters its matches
+# A cheap first look: most chat text has none of these, and skips the precise `_SPECIAL`.
+_MAYBE_SPECIAL = re.compile(
+    r"[0-9@$*!|\x01<]|://|www\.|\.(?:com|mx|ly|net|org|xyz|top|co|io)\b"
+    r"|[ .\-_·][a-zñ0-9][ .\-_·][a-zñ0-9](?:[ .\-_·]|$)"
+)
+_ABBREVIATION_SET = frozenset(ABBREVIATIONS)
 _WORD_OR_MENTION = re.compile(r"\x02+|[a-zñ]+")
 _WORD = re.compile(r"[a-zñ]+")
 # A token for the careful path: letters with leet symbols inside, or a spaced-out word.
@@ -185,19 +194,38 @@ class Normalised:
 
 def fold(text: str) -> str:
     """Lower-case, accent-fold (keeping ñ) and map look-alikes; same length as `text`."""
-    return text.translate(_FOLD)
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    if len(lowered) != len(text):  # "İ" lower-cases to two characters
+        return text.translate(_FOLD)
+    return _NON_ASCII.sub(_fold_match, lowered)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    char = match.group()
+    return _FOLD_CHARS.get(char, char)
 
 
 def normalise(text: str) -> Normalised:
-    folded = text.translate(_FOLD)
-    if _SPECIAL.search(folded) is None:
+    folded = fold(text)
+    if _MAYBE_SPECIAL.search(folded) is None or _SPECIAL.search(folded) is None:
         tokens = _WORD.findall(folded)
-        if _STRETCH.search(folded) is not None:
+        if _has_stretch(folded):
             tokens = [_destretch(t) for t in tokens]
-        if ABBREVIATIONS.keys().isdisjoint(tokens):
+        if _ABBREVIATION_SET.isdisjoint(tokens):
             emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
             return Normalised(text, folded, tokens, None, emoji=emoji)
     return _normalise_carefully(text, folded)
+
+
+def _has_stretch(text: str) -> bool:
+    """Letters stretched for emphasis ("putoooo", "puuto"), not the doubles of "calle"."""
+    for match in _DOUBLE.finditer(text):
+        run = match.group()
+        if len(run) > 2 or run[0] not in _KEEP_DOUBLE:
+            return True
+    return False
 
 
 def _normalise_carefully(text: str, folded: str) -> Normalised:
@@ -212,16 +240,16 @@ def _normalise_carefully(text: str, folded: str) -> Normalised:
         blanked = _blank(blanked, match.start(), match.end(), mark=MENTION)
     if _SPECIAL_LEFT.search(blanked) is None:  # only links or mentions were special
         words = _WORD_OR_MENTION.findall(blanked)
-        if _STRETCH.search(blanked) is not None:
+        if _has_stretch(blanked):
             words = [_destretch(w) for w in words]
-        if ABBREVIATIONS.keys().isdisjoint(words):
+        if _ABBREVIATION_SET.isdisjoint(words):
             words = [MENTION if w[0] == "\x02" else w for w in words]
             emoji = tuple(_EMOJI.findall(text)) if not text.isascii() else ()
             return Normalised(text, folded, words, None, tuple(urls), tuple(mentions), emoji,
                               pattern=_WORD_OR_MENTION, source=blanked)  # fmt: skip
     tokens: list[str] = []
     spans: list[tuple[int, int]] = []
-    stretches = [m.start() for m in _STRETCH.finditer(blanked)]
+    stretches = [m.start() for m in _STRETCH.finditer(blanked)] if _has_stretch(blanked) else []
     for match in _CAREFUL.finditer(blanked):
         kind = match.lastgroup
         span = match.span()

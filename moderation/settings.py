@@ -111,7 +111,7 @@ class ModelSettings(_Section):
     """The optional learned layer (`cassbot train`): it only ever asks for a review."""
 
     enabled: bool = True
-    review_threshold: float = Field(0.6, ge=0, le=1)  # score at which a message is reviewed
+    review_threshold: float = Field(0.5, ge=0, le=1)  # score at which a message is reviewed
     confirm_threshold: float = Field(0.5, ge=0, le=1)  # a lexicon flag + this score → act
 
 

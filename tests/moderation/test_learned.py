@@ -34,6 +34,7 @@ def test_fit_scores_and_round_trips(tmp_path: Path) -> None:
     model, summary = fit(texts, labels, cv_folds=2)
     assert summary["rows"] == 16
     assert 0.0 <= summary["cv_f1"] <= 1.0
+    assert summary["export_drift"] < 1e-6  # pure-Python scoring equals scikit-learn
     assert model.score("eres un estorbo inútil") > model.score("gracias por avisar del agua")
     path = tmp_path / "m.json.gz"
     model.save(path)
