@@ -99,7 +99,9 @@ class ContextRules:
 
     # --- the rules ------------------------------------------------------------------------
 
-    def findings(self, norm: Normalised) -> list[Finding]:
+    def findings(self, norm: Normalised, addressed: bool = False) -> list[Finding]:
+        """Respect findings; `addressed` when the platform says the message mentions or
+        replies to somebody (Telegram mention entities, replies)."""
         tokens = norm.tokens
         out: list[Finding] = []
         if not self.threat_triggers.isdisjoint(tokens):
@@ -107,12 +109,12 @@ class ContextRules:
         if self.triggers.isdisjoint(tokens) and "*" not in norm.folded:
             return out
         for hit in self.hits(tokens, "*" in norm.folded):
-            finding = self._judge(hit, norm)
+            finding = self._judge(hit, norm, addressed)
             if finding is not None:
                 out.append(finding)
         return out
 
-    def _judge(self, hit: Hit, norm: Normalised) -> Finding | None:
+    def _judge(self, hit: Hit, norm: Normalised, addressed: bool) -> Finding | None:
         term = hit.term
         mode = term.mode
         span = norm.span_of(hit.first, hit.last)
@@ -125,7 +127,7 @@ class ContextRules:
         if labelled < 0:
             return None  # "soy un pendejo": said of oneself
         group = self._aimed_at_group(tokens, hit)
-        aimed = labelled > 0 or group is not None or self._addressed(tokens, hit)
+        aimed = labelled > 0 or group is not None or addressed or self._addressed(tokens, hit)
         if group is not None:
             return Finding("ctx.group_hate", "hate", HATE, norm.span_of(*group), "violation",
                            term.lemma)  # fmt: skip
@@ -134,7 +136,7 @@ class ContextRules:
             rule = "ctx.aimed_insult" if aimed else term.rule_id
             return Finding(rule, term.category, term.severity, span, verdict, term.lemma)
         if mode == "aimed_only":
-            if labelled >= 2 or self._intensified_and_addressed(tokens, hit):
+            if labelled >= 2 or self._intensified_and_addressed(tokens, hit, addressed):
                 return Finding("ctx.aimed_insult", "insult", INSULT, span, "violation",
                                term.lemma)  # fmt: skip
             return None
@@ -187,12 +189,12 @@ class ContextRules:
             return nxt < len(tokens) and tokens[nxt] in self.person
         return False
 
-    def _intensified_and_addressed(self, tokens: list[str], hit: Hit) -> bool:
+    def _intensified_and_addressed(self, tokens: list[str], hit: Hit, addressed: bool) -> bool:
         """'@Juan pinche rata', 'cállate pinche perra': an ordinary word used as an insult."""
         prev = hit.first - 1
         if prev < 0 or tokens[prev] not in self.intensifier:
             return False
-        return self._addressed(tokens, Hit(hit.term, prev, hit.last))
+        return addressed or self._addressed(tokens, Hit(hit.term, prev, hit.last))
 
     def _aimed_at_group(self, tokens: list[str], hit: Hit) -> tuple[int, int] | None:
         """'pinches indios', 'malditos migrantes': an insult stuck on a group of people."""

@@ -47,8 +47,8 @@ class ScreenInput:
     attachments: tuple[str, ...] = ()  # kinds: voice, audio, image, video, document, sticker…
     forwarded: bool = False
     forwarded_many: bool = False
-    mentions: tuple[str, ...] = ()
-    is_reply: bool = False
+    mentions: tuple[str, ...] = ()  # platform-reported mentions: insults count as aimed
+    is_reply: bool = False  # a reply is addressed to somebody: insults count as aimed
     sent_at: datetime | None = None
     author_message_count: int = 0  # earlier messages of this member in the community
     recent_by_author: tuple[RecentMessage, ...] = ()  # for flood, newest last
@@ -84,7 +84,8 @@ class ScreeningEngine:
         if not policy.enabled:
             return ScreenReport(text, (), False, "none", 0, (), None)
         norm = normalise(text)
-        findings = self.context.findings(norm)
+        addressed = bool(message.mentions) or message.is_reply
+        findings = self.context.findings(norm, addressed)
         if policy.allow_words and findings:
             allowed = self._allowed(policy.allow_words)
             findings = [f for f in findings if not _is_allowed(f, norm.text, allowed)]

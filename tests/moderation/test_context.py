@@ -125,3 +125,10 @@ def test_community_allow_words(screen) -> None:
     relaxed = PolicySettings(allow_words=["pendejo"])
     assert screen("eres un pendejo", relaxed).offensive is False
     assert screen("eres un pendejo").offensive is True
+
+
+def test_platform_mentions_and_replies_aim_the_insult(screen) -> None:
+    assert screen("pinche rata").offensive is False
+    assert screen("pinche rata", mentions=("12345",)).action == "act"
+    assert screen("pinche rata", is_reply=True).action == "act"
+    assert screen("qué idiota", is_reply=True).action == "act"
