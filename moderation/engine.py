@@ -14,7 +14,8 @@ How the verdicts add up:
   flag, or a model score at or above `model.review_threshold`;
 * `action` — `act` when any finding is a violation (the bot may act alone), `review` when
   only flags remain (admins decide), else `none`. A model score alone gives `review`, never
-  `act`; a lexicon flag confirmed by the model (`model.confirm_threshold`) becomes `act`.
+  `act`; a lexicon flag confirmed by the model (`model.confirm_threshold`) becomes `act`,
+  one the model scores below `model.veto_below` is dropped (violations never are).
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ def _aggregate(
     findings = [f for f in found if _counts(f, policy)]
     respect = [f for f in findings if f.category in RESPECT_CATEGORIES]
     model_cfg = policy.model
+    if score is not None and score < model_cfg.veto_below:
+        # the model is confident the message is fine: drop unaimed lexicon flags
+        findings = [f for f in findings if not (f.verdict == "flag" and f in respect)]
+        respect = [f for f in respect if f.verdict == "violation"]
     if score is not None:
         if respect and all(f.verdict == "flag" for f in respect):
             if score >= model_cfg.confirm_threshold:

@@ -113,6 +113,8 @@ class ModelSettings(_Section):
     enabled: bool = True
     review_threshold: float = Field(0.5, ge=0, le=1)  # score at which a message is reviewed
     confirm_threshold: float = Field(0.5, ge=0, le=1)  # a lexicon flag + this score → act
+    veto_below: float = Field(0.3, ge=0, le=1)  # a lexicon flag (never a violation) is
+    # dropped when the model scores the message below this
 
 
 class PolicySettings(BaseModel):

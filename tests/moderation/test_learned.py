@@ -114,3 +114,19 @@ def test_labels_from_admin_outcomes() -> None:
     assert out.getvalue().splitlines() == ["text,label", "hola mundo,offensive"]
     with pytest.raises(ValueError, match="unknown outcome"):
         label_rows([("x", "maybe")])  # type: ignore[list-item]
+
+
+def test_model_confirms_or_vetoes_lexicon_flags_but_never_violations() -> None:
+    from moderation.engine import _aggregate
+    from moderation.findings import Finding
+
+    flag = Finding("lex.insult", "insult", 2, (0, 6), "flag", "idiota")
+    violation = Finding("ctx.threat", "threat", 4, (0, 6), "violation", "matar")
+    settings = PolicySettings()
+    assert _aggregate("idiota", [flag], settings, None).action == "review"
+    assert _aggregate("idiota", [flag], settings, 0.9).action == "act"
+    vetoed = _aggregate("idiota", [flag], settings, 0.1)
+    assert vetoed.action == "none"
+    assert vetoed.offensive is False
+    kept = _aggregate("te mato", [violation], settings, 0.01)
+    assert kept.action == "act"
