@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -106,18 +106,19 @@ def decide(
     rule = RULE_BY_CATEGORY.get(category, 1)
     reason_key = "probation" if top.rule_id == "off.probation_link" else category
     reason = texts.MOD_REASONS.get(reason_key, texts.MOD_REASONS["insult"])
-    base = {
-        "rule_id": top.rule_id,
-        "category": category,
-        "cass_rule": rule,
-        "matched_span": top.span,
-        "dry_run": dry,
-    }
+    base = Decision(
+        frozenset(),
+        rule_id=top.rule_id,
+        category=category,
+        cass_rule=rule,
+        matched_span=top.span,
+        dry_run=dry,
+    )
     if standing.exempt or standing.role in settings.exempt_roles:
-        return Decision(frozenset(), exempt=True, **base)  # type: ignore[arg-type]
+        return replace(base, exempt=True)
     if report.action == "review":
         text = texts.MOD_REVIEW.format(reason=reason, rule=rule)
-        return Decision(frozenset({Effect.REVIEW}), review_text=text, **base)  # type: ignore[arg-type]
+        return replace(base, effects=frozenset({Effect.REVIEW}), review_text=text)
     ladder = settings.ladder
     points = ladder.points.get(top.rule_id, ladder.points.get(category, ladder.default_points))
     since = now - timedelta(days=ladder.window_days)
@@ -145,14 +146,14 @@ def decide(
     if Effect.ALERT_SECURITY in effects:
         quote = report.text[top.span[0] : top.span[1]] or report.text
         alert = texts.MOD_ALERT_SECURITY.format(reason=reason, quote=quote[:300])
-    return Decision(
-        frozenset(effects),
+    return replace(
+        base,
+        effects=frozenset(effects),
         points_added=points,
         points_total_in_window=total,
         warning_text=warning,
         private_text=private,
         alert_text=alert,
-        **base,  # type: ignore[arg-type]
     )
 
 

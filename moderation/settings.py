@@ -87,10 +87,9 @@ class LadderSettings(_Section):
 
     window_days: float = Field(30.0, gt=0)
     steps: list[LadderStep] = Field(default_factory=_default_steps)
-    # Points a violation adds, by category (missing categories add `default_points`).
-    points: dict[str, int] = Field(
-        default_factory=lambda: {"threat": 1, "hate": 1, "sexual": 1, "flood": 1}
-    )
+    # Points a violation adds, by rule id or category (others add `default_points`). A
+    # newcomer's link is deleted with a private note but counts for no expulsion.
+    points: dict[str, int] = Field(default_factory=lambda: {"off.probation_link": 0})
     default_points: int = Field(1, ge=0)
     # Categories that also alert Seguridad Ciudadana.
     alert_security: list[str] = Field(default_factory=lambda: ["threat", "hate"])
