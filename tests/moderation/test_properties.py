@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,5 +60,20 @@ def test_screen_does_no_io(monkeypatch) -> None:
 def test_packages_import_from_this_project() -> None:
     import moderation
 
-    assert moderation.__file__ is not None
-    assert "wt-moderation" in moderation.__file__ or "site-packages" not in moderation.__file__
+    repo = Path(__file__).resolve().parents[2]
+    assert Path(moderation.__file__).resolve().parent == repo / "moderation"
+
+
+def test_lexicon_files_cite_their_sources() -> None:
+    from moderation.lexicon import default_lexicon_dir
+
+    files = sorted(default_lexicon_dir().glob("*.toml"))
+    assert len(files) >= 3
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("#"), path
+        assert "source = " in text, path
+    headers = {p.name: p.read_text(encoding="utf-8") for p in files}
+    assert "spanlp" in headers["es_mx.toml"]
+    assert "CC BY 4.0" in headers["es_mx.toml"]
+    assert "MIT" in headers["en.toml"]
