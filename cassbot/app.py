@@ -94,10 +94,11 @@ def default_adapter_factories(settings: Settings) -> list[AdapterFactory]:
 
 def default_features() -> list[Feature]:
     # Each feature installs its stages, commands, timers, routes and result hooks.
+    from cassbot.enforcement import install as install_moderation
     from cassbot.registration.feature import install_registration  # docs/registro.md
     from cassbot.tickets.feature import install_tickets  # docs/tickets.md
 
-    return [install_tickets, install_registration]
+    return [install_moderation, install_tickets, install_registration]
 
 
 class CassBot:

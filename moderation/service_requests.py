@@ -541,9 +541,23 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _SQUEEZE = re.compile(r"([a-z])\1{2,}")
 
 
+def _fold_table() -> dict[int, str]:
+    """Latin letters (and more) to folded lower case, one character for one (keeps offsets)."""
+    table: dict[int, str] = {}
+    for code in range(0x250):
+        char = chr(code)
+        folded = (char.lower()[:1] or char).translate(_FOLD)
+        if folded != char:
+            table[code] = folded
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
 def fold(text: str) -> str:
     """Lower case without accents, one character per input character (offsets still match)."""
-    return "".join(c.lower()[:1] or c for c in text).translate(_FOLD)
+    return text.translate(_FOLD_TABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,6 +569,8 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     folded = fold(text)
+    if _SQUEEZE.search(folded) is None:  # the common case: no stretched letters to squeeze
+        return [_Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
     return [
         _Token(_SQUEEZE.sub(r"\1", m.group()), m.start(), m.end()) for m in _TOKEN.finditer(folded)
     ]

@@ -25,6 +25,7 @@ from cassbot.cli import (
     tickets_cmd,
 )
 from cassbot.config import ConfigError
+from moderation import screen_cli, train_cli
 
 # Each module exposes add_parser(subparsers) and sets `handler` on its parser.
 COMMAND_MODULES = [
@@ -39,6 +40,8 @@ COMMAND_MODULES = [
     roster_cmd,
     panel_cmd,
     privacy_cmd,
+    screen_cli,
+    train_cli,
 ]
 
 Handler = Callable[[argparse.Namespace], int]
