@@ -679,13 +679,13 @@ def classify(
             return None
         if strongest[best] < _STRONG and not asks:
             return None
-    category = CATEGORIES[best]
-    emergency = category.always_emergency or (
+    chosen = CATEGORIES[best]
+    emergency = chosen.always_emergency or (
         best in _EMERGENCY_CATEGORIES_ON_CUE and bool(_scan(tokens, _EMERGENCY_TABLE))
     )
     place = extract_place(text, tokens) or (location.strip() if location else None)
     return ServiceRequestMatch(
-        department=category.department,
+        department=chosen.department,
         category=best,
         emergency=emergency,
         place=place,

@@ -1,4 +1,4 @@
-"""The code stays ruff clean (lint and format): part of the test command, so CI enforces it."""
+"""The code stays ruff clean and mypy-strict clean: part of the test command, so CI enforces it."""
 
 from __future__ import annotations
 
@@ -23,4 +23,12 @@ def test_ruff_lint() -> None:
 
 def test_ruff_format() -> None:
     result = ruff("format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_the_core_and_moderation() -> None:
+    # Packages and strictness come from [tool.mypy] in pyproject.toml.
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

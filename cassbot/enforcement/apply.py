@@ -281,7 +281,7 @@ async def expel(
     if subject.user.channel == group_chat.channel:
         targets.setdefault(here, (None, group_chat.channel, group_chat.chat_id, subject.user))
     removed = 0
-    for membership, channel, chat_id, user in targets.values():
+    for found, channel, chat_id, user in targets.values():
         adapter = ctx.app.adapters.get(channel)
         if adapter is None or user.channel != channel:
             continue
@@ -293,9 +293,9 @@ async def expel(
             dry_run=dry,
             audit=audit,
         )
-        if membership is not None and not dry:
-            membership.status = "banned"
-            membership.left_at = ctx.now
+        if found is not None and not dry:
+            found.status = "banned"
+            found.left_at = ctx.now
         removed += 1
     return removed
 

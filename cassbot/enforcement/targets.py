@@ -26,8 +26,8 @@ async def resolve_target(ctx: Context, args: str) -> Target | None:
     replied = event.reply_to_author if isinstance(event, MessagePosted) else None
     if replied is not None and not replied.is_bot:
         assert isinstance(event, MessagePosted)
-        rest = words[1:] if words and words[0].startswith("@") else words
-        return Target(await _sender_for(ctx, replied), event.reply_to, " ".join(rest))
+        kept = words[1:] if words and words[0].startswith("@") else words
+        return Target(await _sender_for(ctx, replied), event.reply_to, " ".join(kept))
     if not words or not words[0].startswith("@"):
         return None
     handle = words[0][1:]

@@ -6,6 +6,7 @@ same numbers in a table next to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -15,7 +16,7 @@ _FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
 def horizontal_bars(
-    chart_id: str, title: str, items: list[tuple[str, float]], *, unit: str = ""
+    chart_id: str, title: str, items: Sequence[tuple[str, float]], *, unit: str = ""
 ) -> Markup:
     """One bar per item, labelled with its value."""
     width, label_w, row_h = 640, 230, 26
@@ -59,7 +60,7 @@ def stacked_columns(
     ]
     for i, column in enumerate(columns):
         x = left + i * step + step * 0.15
-        y = plot_h + pad
+        y: float = plot_h + pad
         for s, (name, values) in enumerate(series):
             h = plot_h * values[i] / top
             if values[i]:
@@ -106,7 +107,7 @@ def _short_month(column: str) -> str:
     return column
 
 
-def _describe(items: list[tuple[str, float]], unit: str) -> str:
+def _describe(items: Sequence[tuple[str, float]], unit: str) -> str:
     return "; ".join(f"{label}: {value:g}{unit}" for label, value in items) or "Sin datos."
 
 

@@ -367,11 +367,12 @@ class TicketCommands:
         ticket, _ = await self._target(ctx, command)
         if ticket is None:
             return
-        own = (
-            ticket.requester_identity_id is not None
-            and (await ctx.session.get(Identity, ticket.requester_identity_id)).person_id
-            == ctx.sender.person.id
-        )  # type: ignore[union-attr]
+        requester = (
+            await ctx.session.get(Identity, ticket.requester_identity_id)
+            if ticket.requester_identity_id is not None
+            else None
+        )
+        own = requester is not None and requester.person_id == ctx.sender.person.id
         if not own and not notices.can_manage(ctx.sender.official, ticket):
             ctx.reply(texts.TK_NOT_YOURS.format(folio=ticket.folio), purpose="command")
             return

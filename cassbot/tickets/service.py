@@ -329,7 +329,8 @@ class TicketService:
                 "linked_report",
                 now=request.now,
                 actor_kind="member",
-                actor_name=request.requester.display_name if request.requester else "vecino",
+                actor_name=(request.requester.display_name if request.requester else None)
+                or "vecino",
                 detail={"affected_count": ticket.affected_count, "origin": request.origin},
             )
         return Opened(ticket=ticket, created=False, newly_subscribed=new)

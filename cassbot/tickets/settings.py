@@ -100,6 +100,10 @@ def _default_chain() -> list[EscalationStep]:
     ]
 
 
+def _private_departments() -> list[TicketDepartment]:
+    return ["seguridad"]
+
+
 class TicketSettings(_Section):
     """Service requests (see docs/tickets.md)."""
 
@@ -121,7 +125,7 @@ class TicketSettings(_Section):
     # Where requests without a recognisable category go (e.g. voice notes) for triage.
     triage_department: TicketDepartment = "presidencia"
     # Tickets of these departments route and count but are never listed individually.
-    private_departments: list[TicketDepartment] = Field(default_factory=lambda: ["seguridad"])
+    private_departments: list[TicketDepartment] = Field(default_factory=_private_departments)
     # Local time of the nightly CSV export into <data_dir>/exports/.
     export_time: str = Field("02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # Open311: who answers questions about the data, and the jurisdiction id (None: ignored).

@@ -1,0 +1,170 @@
+"""Automatic moderation through the playground: warn, warn, expel — explained and exempting
+officials, friendly swearing and service words; dry-run records without acting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from adapters.local.adapter import PlaygroundError
+from cassbot.clock import ManualClock
+from cassbot.storage.models import (
+    CommunityBan,
+    Membership,
+    ModerationCase,
+    OutboxAction,
+    PlaygroundMember,
+    PointsRecord,
+)
+from tests.enforcement.conftest import audit_actions, entries, playground, said
+from tests.helpers import settle
+
+INSULTS = ["eres un pendejo", "cállate, pinche rata", "eres una basura de persona, idiota"]
+
+
+async def test_two_warnings_then_the_third_offence_expels(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    local = playground(bot)
+    await local.post("canalejas", "vecino-juan", "buenos días, ¿ya llegó la pipa?")
+    for text in INSULTS:
+        await local.post("canalejas", "vecino-juan", text)
+        await settle(bot)
+
+    group = await entries(bot, "canalejas")
+    deleted = {e.message_id for e in group if e.kind == "deleted"}
+    posted = {e.text: e.message_id for e in group if e.author_id == "vecino-juan"}
+    assert deleted == {posted[t] for t in INSULTS}  # the ordinary message stays
+    warnings = await said(bot, "canalejas")
+    assert len(warnings) == 3
+    assert "1 de 3 advertencias" in warnings[0] and "2 de 3" in warnings[1]
+    assert warnings[2].startswith("🚫") and "Juan Pérez" in warnings[2]
+    for text in warnings:  # never repeat the insult back
+        assert not any(word in text.lower() for word in ("pendejo", "rata", "idiota", "basura"))
+    private = await said(bot, "dm-vecino-juan")
+    assert len(private) == 3 and "/apelar" in private[2]
+    assert [e.kind for e in group][-1] == "removed"
+
+    async with bot.db.read() as session:
+        cases = (
+            (await session.execute(select(ModerationCase).order_by(ModerationCase.id)))
+            .scalars()
+            .all()
+        )
+        points = (await session.execute(select(PointsRecord))).scalars().all()
+        ban = (await session.execute(select(CommunityBan))).scalar_one()
+        member = await session.get(PlaygroundMember, ("canalejas", "vecino-juan"))
+        membership = (
+            await session.execute(select(Membership).where(Membership.status == "banned"))
+        ).scalar_one()
+    assert [c.status for c in cases] == ["applied"] * 3
+    assert "expel" in cases[2].effects and "expel" not in cases[1].effects
+    assert sum(p.points for p in points) == 3
+    assert ban.community_id == "canalejas" and ban.case_id == cases[2].id
+    assert member is not None and member.status == "removed"
+    assert membership.identity_id == cases[0].subject_identity_id
+    # The audit log explains each step, with the rule and what matched.
+    sanctions = [a for a in await audit_actions(bot) if a.action == "moderation.sanction"]
+    assert [a.detail["summary"].split(";")[0] for a in sanctions] == [
+        "Advertencia (1 en el periodo)",
+        "Advertencia (2 en el periodo)",
+        "Baja del grupo",
+    ]
+    assert sanctions[0].rule_id.startswith("ctx.") and sanctions[0].detail["quote"] == "pendejo"
+    with pytest.raises(PlaygroundError):
+        await local.post("canalejas", "vecino-juan", "ya me porto bien")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no mames qué padre, ya llegó el agua",
+        "¡qué pedo!, otra vez se fue la luz",
+        "no ha pasado el camión de la basura desde el lunes",
+        "hay un bache enorme frente a la primaria",
+        "cuidado con el perro negro de la casa 14, muerde",
+        "vi una rata enorme en la coladera",
+        "cayó granizo y se tapó la coladera",
+        "la lámpara del poste está fundida",
+    ],
+)
+async def test_friendly_swearing_and_service_words_are_left_alone(
+    text: str, mod_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    await playground(bot).post("canalejas", "vecina-lupita", text)
+    await settle(bot)
+    async with bot.db.read() as session:
+        assert (await session.execute(select(ModerationCase))).first() is None
+        kinds = (await session.execute(select(OutboxAction.kind))).scalars().all()
+    assert "delete" not in kinds and "remove" not in kinds
+
+
+async def test_officials_are_exempt(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    await playground(bot).post("canalejas", "oficial-odapas", "no sean pendejos, no tiren basura")
+    await settle(bot)
+    async with bot.db.read() as session:
+        assert (await session.execute(select(ModerationCase))).first() is None
+
+
+async def test_a_threat_is_deleted_warned_and_alerts_seguridad(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    await playground(bot).post("canalejas", "vecino-beto", "te voy a partir la madre")
+    await settle(bot)
+    alert = await said(bot, "dm-oficial-seguridad")
+    assert len(alert) == 1 and alert[0].startswith("🚨") and "Villa de Canalejas" in alert[0]
+    assert await said(bot, "dm-oficial-odapas") == []  # only Seguridad Ciudadana
+    async with bot.db.read() as session:
+        case = (await session.execute(select(ModerationCase))).scalar_one()
+    assert case.category == "threat" and "alert_security" in case.effects
+    assert "expel" not in case.effects  # first offence: delete and warn
+
+
+async def test_points_decay_after_the_window(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    clock = ManualClock()
+    bot = await make_bot(mod_settings(), serve_http=False, clock=clock)
+    local = playground(bot)
+    for text in INSULTS[:2]:
+        await local.post("canalejas", "vecino-juan", text)
+        await settle(bot)
+    clock.advance(timedelta(days=31))  # both warnings are older than the 30-day window
+    await local.post("canalejas", "vecino-juan", INSULTS[2])
+    await settle(bot)
+    warnings = await said(bot, "canalejas")
+    assert "1 de 3 advertencias" in warnings[-1]
+    async with bot.db.read() as session:
+        assert (await session.execute(select(CommunityBan))).first() is None
+
+
+async def test_a_dry_run_group_records_what_would_happen(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    settings = mod_settings(
+        communities=[
+            {"id": "las-huertas", "name": "Las Huertas",
+             "groups": [{"channel": "local", "chat_id": "las-huertas", "dry_run": True}]},
+        ]
+    )  # fmt: skip
+    bot = await make_bot(settings, serve_http=False)
+    local = playground(bot)
+    for text in INSULTS:
+        await local.post("las-huertas", "vecino-juan", text)
+        await settle(bot)
+    group = await entries(bot, "las-huertas")
+    assert not [e for e in group if e.kind in ("deleted", "removed")]
+    assert await said(bot, "las-huertas") == []
+    async with bot.db.read() as session:
+        cases = (await session.execute(select(ModerationCase))).scalars().all()
+        statuses = set(
+            (
+                await session.execute(
+                    select(OutboxAction.status).where(
+                        OutboxAction.purpose.startswith("moderation")
+                    )
+                )
+            ).scalars()
+        )
+        assert (await session.execute(select(CommunityBan))).first() is None
+    assert [c.status for c in cases] == ["dry_run"] * 3
+    assert statuses == {"dry_run"}
+    assert all(a.dry_run for a in await audit_actions(bot))
