@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from cassbot import __version__
+from cassbot import __version__, texts
+from cassbot.web.templating import render
 
 if TYPE_CHECKING:
     from cassbot.app import CassBot
@@ -56,10 +57,15 @@ def build_web_app(bot: CassBot) -> web.Application:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
+    """The public home page: what the CASS groups are, the rules, where to go."""
     bot = request.app[APP_KEY]
-    if "local" in bot.adapters:
-        raise web.HTTPFound("/playground")
-    return web.json_response({"service": "cassbot", "version": __version__})
+    return render(
+        "cassbot.web",
+        "index.html",
+        rules=list(texts.RULES.values()),
+        playground="local" in bot.adapters,
+        version=__version__,
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

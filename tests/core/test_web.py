@@ -24,8 +24,11 @@ async def test_health_readiness_and_metrics(make_settings, make_bot) -> None:  #
         async with http.get(f"{base}/metrics") as response:
             text = await response.text()
             assert 'cassbot_events_received_total{channel="local"}' in text
-        async with http.get(f"{base}/", allow_redirects=False) as response:
-            assert response.status == 302 and response.headers["Location"] == "/playground"
+        async with http.get(f"{base}/") as response:
+            page = await response.text()
+            assert response.status == 200
+            assert "Grupos CASS de Jilotepec" in page and 'href="/registro"' in page
+            assert 'href="/playground"' in page
 
 
 async def test_readiness_fails_when_the_database_is_unreachable(make_settings, make_bot) -> None:  # type: ignore[no-untyped-def]

@@ -227,6 +227,9 @@ async function init() {
   });
   $("cancel-reply").addEventListener("click", cancelReply);
   $("rejoin").addEventListener("click", rejoin);
+  for (const idea of document.querySelectorAll(".idea")) {
+    idea.addEventListener("click", () => { $("text").value = idea.textContent; $("text").focus(); });
+  }
   openChats();
   setInterval(refreshSide, 5000);
 }
