@@ -91,8 +91,11 @@ class Adapter(ABC):
     async def start(self, sink: EventSink) -> None:  # noqa: B027 - optional hook
         """Open sessions and start any pull-style ingress; called once at start-up."""
 
+    async def prepare_shutdown(self) -> None:  # noqa: B027 - optional hook
+        """Shutdown begins: end long-lived requests (streams, long polls) before the web stops."""
+
     async def stop(self) -> None:  # noqa: B027 - optional hook
-        """Close sessions; called once at shutdown."""
+        """Close sessions; called once at shutdown, after the outbox has drained."""
 
     def routes(self) -> list[web.RouteDef]:
         """Webhook routes this adapter serves (mounted by the web app)."""

@@ -177,17 +177,21 @@ class CassBot:
             await self.db.close()
             return
         self._started = False
+        # Order matters: no new requests, then finish what was taken in, then let the
+        # channels go (the outbox still needs them while it drains).
         for adapter in self.adapters:
-            try:
-                await adapter.stop()
-            except Exception:
-                logger.exception("adapter failed to stop", extra={"adapter": adapter.name})
+            await adapter.prepare_shutdown()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         await self.processor.drain()
         await self.scheduler.stop()
         await self.outbox.stop()
+        for adapter in self.adapters:
+            try:
+                await adapter.stop()
+            except Exception:
+                logger.exception("adapter failed to stop", extra={"adapter": adapter.name})
         await self.db.close()
         logger.info("cassbot stopped")
 

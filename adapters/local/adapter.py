@@ -107,6 +107,9 @@ class LocalAdapter(Adapter):
         self._sink = sink
         self.closing = False
 
+    async def prepare_shutdown(self) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         self.closing = True  # live streams end, so the web server can stop promptly
         for event in self._changed.values():

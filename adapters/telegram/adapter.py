@@ -110,8 +110,11 @@ class TelegramAdapter(Adapter):
         if self._polling:
             self._poller.start()
 
+    async def prepare_shutdown(self) -> None:
+        await self._poller.stop()  # no new updates while the bot drains what it has
+
     async def stop(self) -> None:
-        self.stopped = True  # the outbox and scheduler may still call in while shutting down
+        self.stopped = True
         await self._poller.stop()
         for task in list(self._tasks):
             task.cancel()
