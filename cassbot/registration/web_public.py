@@ -129,6 +129,40 @@ class PublicPages:
         decision = await self.f.limiter.hit(self.phone_limit, key, self.app.clock.now())
         return decision.allowed
 
+    async def checked(
+        self,
+        request: web.Request,
+        template: str,
+        data: Any,
+        result: Any,
+        *,
+        per_phone: bool = True,
+    ) -> web.StreamResponse | None:
+        """Every public form's checks, in order: address rate limit and form token, the fields,
+        then the per-number limit. Returns the page to answer with when something fails."""
+        try:
+            await self.gate(request, data, self.ip_limit)
+        except Refused as refused:
+            return await self.page(
+                request, template, status=refused.status, values=result.values,
+                problem=str(refused),
+            )  # fmt: skip
+        if not result.ok:
+            return await self.page(
+                request, template, status=400, values=result.values, errors=result.errors
+            )
+        if per_phone and not await self.phone_allowed(result.clean["telefono"]):
+            return await self.page(
+                request,
+                template,
+                status=429,
+                values=result.values,
+                problem=texts.RATE_LIMITED_PHONE.format(
+                    hours=self.f.settings.submissions_phone_window_hours
+                ),
+            )
+        return None
+
     # /registro ---------------------------------------------------------------------------------
 
     async def registration_form(self, request: web.Request) -> web.StreamResponse:
@@ -141,31 +175,10 @@ class PublicPages:
             [c.id for c in self.app.directory.communities],
             self.f.settings.max_message_chars,
         )
-        try:
-            await self.gate(request, data, self.ip_limit)
-        except Refused as refused:
-            return await self.page(
-                request,
-                "registro.html",
-                status=refused.status,
-                values=result.values,
-                problem=str(refused),
-            )
-        if not result.ok:
-            return await self.page(
-                request, "registro.html", status=400, values=result.values, errors=result.errors
-            )
+        refused = await self.checked(request, "registro.html", data, result)
+        if refused is not None:
+            return refused
         clean = result.clean
-        if not await self.phone_allowed(clean["telefono"]):
-            return await self.page(
-                request,
-                "registro.html",
-                status=429,
-                values=result.values,
-                problem=texts.RATE_LIMITED_PHONE.format(
-                    hours=self.f.settings.submissions_phone_window_hours
-                ),
-            )
         new = NewRequest(
             full_name=clean["nombre"],
             phone=clean["telefono"],
@@ -335,31 +348,10 @@ class PublicPages:
             [c.id for c in self.app.directory.communities],
             self.f.settings.max_message_chars,
         )
-        try:
-            await self.gate(request, data, self.ip_limit)
-        except Refused as refused:
-            return await self.page(
-                request,
-                "contacto.html",
-                status=refused.status,
-                values=result.values,
-                problem=str(refused),
-            )
-        if not result.ok:
-            return await self.page(
-                request, "contacto.html", status=400, values=result.values, errors=result.errors
-            )
+        refused = await self.checked(request, "contacto.html", data, result)
+        if refused is not None:
+            return refused
         clean = result.clean
-        if not await self.phone_allowed(clean["telefono"]):
-            return await self.page(
-                request,
-                "contacto.html",
-                status=429,
-                values=result.values,
-                problem=texts.RATE_LIMITED_PHONE.format(
-                    hours=self.f.settings.submissions_phone_window_hours
-                ),
-            )
         async with self.app.db.transaction() as session:
             person = await person_by_phone(session, clean["telefono"])
             item = await file_feedback(
@@ -395,20 +387,9 @@ class PublicPages:
     async def appeal_submit(self, request: web.Request) -> web.StreamResponse:
         data = await request.post()
         result = forms.appeal_form(data, self.f.settings.max_message_chars)
-        try:
-            await self.gate(request, data, self.ip_limit)
-        except Refused as refused:
-            return await self.page(
-                request,
-                "apelacion.html",
-                status=refused.status,
-                values=result.values,
-                problem=str(refused),
-            )
-        if not result.ok:
-            return await self.page(
-                request, "apelacion.html", status=400, values=result.values, errors=result.errors
-            )
+        refused = await self.checked(request, "apelacion.html", data, result, per_phone=False)
+        if refused is not None:
+            return refused
         clean = result.clean
         folios: list[str] = []
         duplicates: list[str] = []
