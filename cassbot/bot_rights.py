@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot import texts
+from cassbot.audit import add_audit_entry
 from cassbot.events import ChatRef
 from cassbot.notify import notify_officials
-from cassbot.storage.models import AdapterState, AuditEntry, Group
+from cassbot.storage.models import AdapterState, Group
 
 if TYPE_CHECKING:
     from cassbot.app import CassBot
@@ -94,14 +95,11 @@ def _save(
 def _audit(
     session: AsyncSession, group: Group, now: datetime, action: str, detail: dict[str, object]
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=now,
-            community_id=group.community_id,
-            group_id=group.id,
-            actor_kind="system",
-            actor_name="cassbot",
-            action=action,
-            detail=detail,
-        )
+    add_audit_entry(
+        session,
+        at=now,
+        community_id=group.community_id,
+        group_id=group.id,
+        action=action,
+        detail=detail,
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.actions import Action, SendMessage
+from cassbot.audit import add_audit_entry
 from cassbot.events import ChatRef, Event, MessageEdited, MessagePosted, MessageRef, UserRef
 from cassbot.storage.models import AuditEntry, Group, Identity, Membership, Person
 
@@ -176,7 +177,8 @@ class Context:
         """Record what was done and why; returns the entry so actions can point at it."""
         if actor_kind is None:
             actor_kind = "official" if self.sender and self.sender.exempt else "bot"
-        entry = AuditEntry(
+        entry = add_audit_entry(
+            self.session,
             at=self.now,
             community_id=self.community_id,
             group_id=self.group.id if self.group else None,
@@ -189,10 +191,9 @@ class Context:
             rule_id=rule_id,
             subject_identity_id=subject.id if subject else None,
             event_id=self.event_id,
-            detail=detail or {},
+            detail=detail,
             dry_run=dry_run,
         )
-        self.session.add(entry)
         await self.session.flush()
         return entry
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.actions import RemoveMember
 from cassbot.adapter import Capability, MemberInfo, UnsupportedOperation
+from cassbot.audit import add_audit_entry
 from cassbot.bot_rights import record_bot_admin
 from cassbot.directory import GroupPlace
 from cassbot.people import active_ban, group_by_chat, identity_for, membership_of
@@ -220,16 +221,14 @@ class Reconciler:
         actor_kind: str = "system",
         dry_run: bool = False,
     ) -> AuditEntry:
-        entry = AuditEntry(
+        return add_audit_entry(
+            session,
             at=now,
             community_id=group.community_id,
             group_id=group.id,
             actor_kind=actor_kind,
-            actor_name="cassbot",
             action=action,
             subject_identity_id=subject.id if subject else None,
             detail=detail,
             dry_run=dry_run,
         )
-        session.add(entry)
-        return entry

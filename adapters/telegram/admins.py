@@ -20,11 +20,12 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from adapters.telegram.refs import CHANNEL, is_admin_status, user_ref
 from cassbot import texts
+from cassbot.audit import add_audit_entry
 from cassbot.directory import GroupPlace
 from cassbot.events import UserRef
 from cassbot.notify import notify_officials
 from cassbot.people import ensure_membership, group_by_chat, identity_for
-from cassbot.storage.models import AdapterState, AuditEntry, Group, Membership
+from cassbot.storage.models import AdapterState, Group, Membership
 
 if TYPE_CHECKING:
     from adapters.telegram.adapter import TelegramAdapter
@@ -187,18 +188,14 @@ class AdminWatcher:
         subject_identity_id: int | None,
         detail: dict[str, object] | None = None,
     ) -> None:
-        session.add(
-            AuditEntry(
-                at=now,
-                community_id=group.community_id,
-                group_id=group.id,
-                actor_kind="system",
-                actor_name="cassbot",
-                action=action,
-                subject_identity_id=subject_identity_id,
-                detail={"source": "telegram_admins", **(detail or {})},
-                dry_run=False,
-            )
+        add_audit_entry(
+            session,
+            at=now,
+            community_id=group.community_id,
+            group_id=group.id,
+            action=action,
+            subject_identity_id=subject_identity_id,
+            detail={"source": "telegram_admins", **(detail or {})},
         )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from cassbot import texts
 from cassbot.actions import AddMember, CreateInviteLink, SendMessage, UnbanMember
 from cassbot.adapter import Capability
+from cassbot.audit import add_audit_entry
 from cassbot.events import ChatRef, UserRef
 from cassbot.pipeline import Context
 from cassbot.storage.models import (
@@ -118,7 +119,8 @@ async def undo_case(ctx: Context, case: ModerationCase, *, by: str) -> str | Non
         original.undone_by = by
     subject = await ctx.session.get(Identity, case.subject_identity_id)
     description = ", ".join(what) or texts.ENF_SUMMARY_RECORDED.lower()
-    entry = AuditEntry(
+    add_audit_entry(
+        ctx.session,
         at=ctx.now,
         community_id=case.community_id,
         group_id=case.group_id,
@@ -132,7 +134,6 @@ async def undo_case(ctx: Context, case: ModerationCase, *, by: str) -> str | Non
         detail={"summary": f"Deshecho el caso #{case.id}", "case_id": case.id, "what": what},
         undo_of_id=case.audit_id,
     )
-    ctx.session.add(entry)
     if subject is not None:
         user = UserRef(
             channel=subject.channel, user_id=subject.user_id, display_name=subject.display_name

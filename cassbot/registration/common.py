@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.actions import SendEmail
+from cassbot.audit import add_audit_entry
 from cassbot.storage.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ async def audit(
         extra.setdefault("via", actor.via)
         if actor.username:
             extra.setdefault("panel_user", actor.username)
-    entry = AuditEntry(
+    entry = add_audit_entry(
+        session,
         at=now,
         community_id=community_id,
         group_id=group_id,
@@ -66,9 +68,7 @@ async def audit(
         action=action,
         subject_identity_id=subject_identity_id,
         detail=extra,
-        dry_run=False,
     )
-    session.add(entry)
     await session.flush()
     return entry
 
