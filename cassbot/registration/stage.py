@@ -34,8 +34,6 @@ from cassbot.storage.models import Admission, MemberReview, Person
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RegistrationStage", "reviewers_of"]
-
 
 class RegistrationStage:
     async def __call__(self, ctx: Context, call_next: Next) -> None:
