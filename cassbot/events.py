@@ -118,6 +118,9 @@ class MemberJoined(EventBase):
     kind: Literal["member.joined"] = "member.joined"
     member: UserRef
     via: Literal["self", "invite", "added", "approved", "unknown"] = "unknown"
+    # The invite link used, when the platform tells: Telegram gives in full the links the bot
+    # made itself, so a join through an admission's one-time link is recognised by it.
+    invite_link: str | None = None
 
 
 class MemberLeft(EventBase):
@@ -129,6 +132,7 @@ class MemberLeft(EventBase):
 class JoinRequested(EventBase):
     kind: Literal["member.join_requested"] = "member.join_requested"
     member: UserRef
+    invite_link: str | None = None  # the link that asked for approval, when the platform tells
 
 
 class RoleChanged(EventBase):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.events import UserRef
 from cassbot.phones import normalise_phone
-from cassbot.storage.models import CommunityBan, Group, Identity, Membership, Person
+from cassbot.storage.models import Base, CommunityBan, Group, Identity, Membership, Person
 
 
 async def identity_for(
@@ -35,8 +35,12 @@ async def identity_for(
             identity.display_name = user.display_name
         if phone and not identity.phone:
             identity.phone = phone
-            if person.phone is None and await person_by_phone(session, phone) is None:
-                person.phone = phone
+            if person.phone is None:
+                known = await person_by_phone(session, phone)
+                if known is None:
+                    person.phone = phone
+                elif await link_identity(session, identity, known):
+                    person = known  # the number says whose identity this is
         if now is not None:
             identity.last_seen_at = now
         return identity, person
@@ -56,6 +60,45 @@ async def identity_for(
     session.add(identity)
     await session.flush()
     return identity, person
+
+
+async def link_identity(session: AsyncSession, identity: Identity, person: Person) -> bool:
+    """Make `identity` one of `person`'s, as a phone number or an approved admission proves.
+
+    An identity first seen without a phone got a placeholder person of its own; that
+    placeholder hands everything recorded about it (cases, points, bans, requests…) over to
+    `person` and is deleted, so warnings and bans follow the human across channels. An
+    identity that already belongs to someone with a phone number is left alone and False is
+    returned: two numbers are two people, and only an official may say otherwise.
+    """
+    if identity.person_id == person.id:
+        return True
+    former = await session.get(Person, identity.person_id)
+    if former is not None and former.phone is not None:
+        return False
+    identity.person_id = person.id
+    if former is not None:
+        await _hand_over(session, former, person)
+    await session.flush()
+    return True
+
+
+async def _hand_over(session: AsyncSession, former: Person, person: Person) -> None:
+    """Point every record about `former` at `person`, then delete `former`."""
+    await session.flush()
+    for mapper in Base.registry.mappers:
+        for column in mapper.columns:
+            if not any(fk.column.table.name == Person.__tablename__ for fk in column.foreign_keys):
+                continue
+            key = mapper.get_property_by_column(column).key
+            await session.execute(
+                update(mapper.class_)
+                .where(getattr(mapper.class_, key) == former.id)
+                .values({key: person.id})
+            )
+    if not person.display_name:
+        person.display_name = former.display_name
+    await session.delete(former)
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:

@@ -520,6 +520,27 @@ UNAPPROVED_REMOVED_PRIVATE = (
 )
 BANNED_REGISTRATION_NOTE = "Este número tiene una expulsión vigente en {community}: {reason}."
 
+# --- Join requests ("solicitar unirse", Telegram): approved applicants are let in; anyone
+# else waits for the admins, who are told why ({why}: one of JOIN_REQUEST_WHY).
+JOIN_REQUEST_PENDING_SUBJECT = "Solicitud pendiente para entrar a {group}"
+JOIN_REQUEST_PENDING = (
+    "🙋 {name} pidió entrar a {group} ({channel}). {why} La solicitud sigue pendiente en "
+    "{channel}: apruébala o recházala ahí. Padrón de la comunidad: "
+    "{url}/panel/padron?comunidad={community_id}"
+)
+JOIN_REQUEST_WHY: dict[str, str] = {
+    "unregistered": "No tiene una solicitud de registro aprobada.",
+    "banned": "Tiene una expulsión vigente en esta comunidad.",
+    "cannot_approve": (
+        "Su registro está aprobado, pero el asistente no puede aceptar solicitudes en este canal."
+    ),
+}
+JOIN_REQUEST_REGISTER = (
+    "Hola. Para entrar a {group} primero hay que registrarse en {url}/registro. Cuando se "
+    "apruebe tu solicitud te avisaremos cómo entrar."
+)
+# --- end join requests ---
+
 # Complaints and suggestions by chat (/queja, /sugerencia).
 FEEDBACK_USAGE = "Escribe /{name} seguido de tu mensaje, por ejemplo: /{name} {example}"
 FEEDBACK_EXAMPLES: dict[str, str] = {

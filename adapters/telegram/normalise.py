@@ -241,6 +241,7 @@ def _member_update(
                 occurred_at=when,
                 member=member,
                 via=_joined_via(change, member),
+                invite_link=change.invite_link.invite_link if change.invite_link else None,
             )
         )
     elif was_in and not is_in:
@@ -291,5 +292,6 @@ def _join_request(
         actor=member,
         occurred_at=request.date,
         member=member,
+        invite_link=request.invite_link.invite_link if request.invite_link else None,
     )
     return Normalised(update_id, "chat_join_request", (event,))

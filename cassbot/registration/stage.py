@@ -1,53 +1,61 @@
 """The registration stage: joins checked against approved requests, officials made admins,
-members removed by an admin put on the community's ban list.
+join requests answered, members removed by an admin put on the community's ban list.
 
 It sits before the core membership stage to see who someone was before the event (a member
-who had left and comes back is not a stranger), and acts after the rest of the pipeline ran
-(so a banned person, already removed by the membership stage, is not flagged twice).
+who had left and comes back is not a stranger; a newcomer through an admission's invite link
+is the applicant), and acts after the rest of the pipeline ran (so a banned person, already
+removed by the membership stage, is not flagged twice).
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from cassbot import texts
 from cassbot.actions import RemoveMember
-from cassbot.events import MemberJoined, MemberLeft, MessagePosted, UserRef
+from cassbot.events import JoinRequested, MemberJoined, MemberLeft, MessagePosted, UserRef
 from cassbot.notify import notify_officials
 from cassbot.people import identity_for, membership_of
 from cassbot.pipeline import Context, Next
+from cassbot.registration.arrivals import (
+    admission_by_link,
+    approved_without_admission,
+    claim,
+    handle_join_request,
+    open_admission,
+    reviewers_of,
+)
 from cassbot.registration.bans import record_ban
 from cassbot.registration.common import audit
 from cassbot.registration.roster import plan_official_admin
-from cassbot.settings import OfficialSettings
-from cassbot.storage.models import (
-    Admission,
-    Appeal,
-    MemberReview,
-    Person,
-    RegistrationRequest,
-)
+from cassbot.storage.models import Admission, MemberReview, Person
 
 logger = logging.getLogger(__name__)
-
-_OPEN_ADMISSIONS = ("planned", "added", "invite_pending", "invite_sent")
 
 
 class RegistrationStage:
     async def __call__(self, ctx: Context, call_next: Next) -> None:
         event = ctx.event
         was_member = False
+        by_link: Admission | None = None
         if isinstance(event, MemberJoined) and ctx.group is not None and not event.member.is_bot:
             identity, _ = await identity_for(ctx.session, event.member, now=ctx.now)
             prior = await membership_of(ctx.session, ctx.group, identity)
             was_member = prior is not None and prior.status in ("active", "left")
+            # Who came in through an admission's link is the applicant: known as such before
+            # the membership stage checks the community's ban list.
+            by_link = await admission_by_link(ctx, event.invite_link)
+            if by_link is not None:
+                await claim(ctx, by_link, identity, event.member)
         await call_next()
         if ctx.group is None or ctx.place is None:
             return
         if isinstance(event, MemberJoined) and not event.member.is_bot:
-            await self._joined(ctx, event.member, was_member=was_member)
+            await self._joined(ctx, event.member, was_member=was_member, by_link=by_link)
+        elif isinstance(event, JoinRequested) and not event.member.is_bot:
+            await handle_join_request(ctx, event)
         elif isinstance(event, MemberLeft) and not event.member.is_bot:
             await self._left(ctx, event)
         elif isinstance(event, MessagePosted) and ctx.sender and ctx.sender.official:
@@ -57,7 +65,9 @@ class RegistrationStage:
                     ctx.app, ctx.session, ctx.group, membership, ctx.sender.user, now=ctx.now
                 )
 
-    async def _joined(self, ctx: Context, user: UserRef, *, was_member: bool) -> None:
+    async def _joined(
+        self, ctx: Context, user: UserRef, *, was_member: bool, by_link: Admission | None
+    ) -> None:
         assert ctx.group is not None
         assert ctx.place is not None
         community_id = ctx.place.community.id
@@ -72,7 +82,7 @@ class RegistrationStage:
             return
         if any(p.purpose == "ban_enforced" for p in ctx.planned):
             return  # on the ban list: the membership stage already takes them out
-        if await self._admitted(ctx, person, community_id, user):
+        if await self._admitted(ctx, person, community_id, user, by_link):
             return
         if was_member or membership is None:
             return
@@ -131,55 +141,21 @@ class RegistrationStage:
             )
 
     async def _admitted(
-        self, ctx: Context, person: Person, community_id: str, user: UserRef
+        self,
+        ctx: Context,
+        person: Person,
+        community_id: str,
+        user: UserRef,
+        by_link: Admission | None,
     ) -> bool:
         """Whether this join is one we planned or approved (and mark the admission joined)."""
-        assert ctx.group is not None
-        admission = (
-            await ctx.session.execute(
-                select(Admission)
-                .where(
-                    or_(Admission.person_id == person.id, Admission.user_id == user.user_id),
-                    Admission.group_id == ctx.group.id,
-                    Admission.status.in_(_OPEN_ADMISSIONS),
-                )
-                .order_by(Admission.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        admission = by_link or await open_admission(ctx, person, user)
         if admission is not None:
             admission.status = "joined"
             admission.user_id = admission.user_id or user.user_id
             admission.updated_at = ctx.now
             return True
-        conditions = [RegistrationRequest.person_id == person.id]
-        if person.phone:
-            conditions.append(RegistrationRequest.phone == person.phone)
-        approved = (
-            await ctx.session.execute(
-                select(RegistrationRequest.id)
-                .where(
-                    RegistrationRequest.community_id == community_id,
-                    RegistrationRequest.status == "approved",
-                    or_(*conditions),
-                )
-                .limit(1)
-            )
-        ).first()
-        if approved is not None:
-            return True
-        upheld = (
-            await ctx.session.execute(
-                select(Appeal.id)
-                .where(
-                    Appeal.person_id == person.id,
-                    Appeal.community_id == community_id,
-                    Appeal.status == "upheld",
-                )
-                .limit(1)
-            )
-        ).first()
-        return upheld is not None
+        return await approved_without_admission(ctx, person, community_id)
 
     def _remove_unapproved(self, ctx: Context, community_id: str) -> bool:
         community = ctx.app.directory.community(community_id)
@@ -221,14 +197,3 @@ class RegistrationStage:
             "member removed by an admin put on the ban list",
             extra={"community": ctx.place.community.id, "ban_id": ban.id},
         )
-
-
-def reviewers_of(ctx: Context, community_id: str) -> list[OfficialSettings]:
-    """Who hears of unapproved joins: the registration reviewers and the bot's administrators
-    (not every department: a water director has no use for roster notices)."""
-    directory = ctx.app.directory
-    reviewers = directory.officials_for(
-        community_id, departments=ctx.app.settings.registration.reviewer_departments
-    )
-    admins = directory.officials_for(community_id, roles=["administrador"])
-    return reviewers + [o for o in admins if o not in reviewers]

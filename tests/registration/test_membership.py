@@ -5,19 +5,30 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from cassbot.events import ChatRef, MemberJoined, MemberLeft, MessagePosted, MessageRef, UserRef
+from cassbot.events import (
+    ChatRef,
+    JoinRequested,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    MessageRef,
+    UserRef,
+)
 from cassbot.registration.common import Actor
 from cassbot.registration.requests import NewRequest, approve, submit_request
 from cassbot.registration.roster import accept_member, roster, roster_csv, set_role
 from cassbot.storage.models import (
+    Admission,
     AuditEntry,
     CommunityBan,
+    Identity,
     MemberReview,
     Membership,
     OutboxAction,
     PlaygroundEntry,
 )
 from tests.helpers import settle
+from tests.registration.conftest import NoAddLocal, factories
 
 CANALEJAS = ChatRef(channel="local", chat_id="canalejas")
 KARLA = UserRef(channel="local", user_id="vecina-karla", display_name="Karla Ramírez")
@@ -203,3 +214,41 @@ async def test_roster_roles_and_csv(reg_settings, make_bot) -> None:  # type: ig
     audit = await all_rows(bot, AuditEntry, AuditEntry.action == "member_role_set")
     assert audit[0].detail["to"] == "autoridad_local"
     assert audit[0].actor_name == "Gobierno Digital"
+
+
+async def test_a_join_request_through_an_admissions_link_is_the_applicants(
+    reg_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
+    """The link a request came through names the admission, even for an account never seen;
+    a channel that cannot approve requests leaves it to the reviewers, saying she is approved."""
+    settings = reg_settings()
+    bot = await make_bot(
+        settings, serve_http=False, adapter_factories=factories(settings, NoAddLocal)
+    )
+    async with bot.db.transaction() as session:
+        new = NewRequest(
+            full_name="Rosa Elena Cruz", phone="+527615550123", community_id="canalejas"
+        )
+        request = await submit_request(bot, session, new, bot.clock.now())
+        await approve(bot, session, request, Actor("Gobierno Digital"), bot.clock.now())
+    await settle(bot)
+    [admission] = await all_rows(bot, Admission)
+    assert admission.invite_link
+    rosa = UserRef(channel="local", user_id="cuenta-nueva-de-rosa", display_name="Rosa E.")
+    asked = JoinRequested(
+        dedupe_key=f"local:t:ask:{next(_n)}",
+        chat=CANALEJAS,
+        actor=rosa,
+        member=rosa,
+        occurred_at=_now(),
+        invite_link=admission.invite_link,
+    )
+    await feed(bot, asked)
+
+    [identity] = await all_rows(bot, Identity, Identity.user_id == "cuenta-nueva-de-rosa")
+    assert identity.person_id == request.person_id
+    notices = await all_rows(bot, OutboxAction, OutboxAction.purpose == "join_request_pending")
+    assert notices
+    assert "Su registro está aprobado" in notices[0].payload["text"]
+    assert not await all_rows(bot, OutboxAction, OutboxAction.kind == "approve_join")
+    assert not await all_rows(bot, OutboxAction, OutboxAction.purpose == "join_request_register")

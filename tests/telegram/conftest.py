@@ -163,19 +163,21 @@ def start_bot(
 ) -> StartBot:
     """Start cassbot (web on a random port) with its Telegram groups in the fake.
 
-    Runs on SQLite and, when CASSBOT_TEST_PG_URL is set, on PostgreSQL.
+    The bot has its default features (moderation, tickets, registration) unless a test passes
+    `features=[...]`. Runs on SQLite and, when CASSBOT_TEST_PG_URL is set, on PostgreSQL.
     """
 
     async def factory(
         *,
         clock: ManualClock | None = None,
-        features: Sequence[Any] = (),
+        features: Sequence[Any] | None = None,
         database_url: str | None = None,
         **telegram: Any,
     ) -> CassBot:
         database = {"url": database_url or db_url}
         settings = bot_settings(make_settings, fake, database=database, **telegram)
-        return await make_bot(settings, clock=clock or ManualClock(), features=list(features))
+        chosen = None if features is None else list(features)  # None: the default features
+        return await make_bot(settings, clock=clock or ManualClock(), features=chosen)
 
     return factory
 

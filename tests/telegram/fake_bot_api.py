@@ -90,6 +90,7 @@ class Chat:
     messages: dict[int, JSON] = field(default_factory=dict)
     join_requests: set[int] = field(default_factory=set)
     invite_links: list[JSON] = field(default_factory=list)
+    link_uses: dict[str, int] = field(default_factory=dict)  # invite link → people who joined
     next_message_id: int = 1
 
     @property
@@ -116,6 +117,12 @@ class FakeBotAPI:
         self.webhook: JSON = {"url": "", "secret_token": None, "allowed_updates": None}
         self.pending: list[JSON] = []  # updates not yet confirmed through getUpdates
         self.posted: list[JSON] = []  # every message the bot sent
+        # Updates Telegram sends because of the bot's own calls (a join it approved): tests
+        # deliver them, as Telegram would.
+        self.follow_ups: list[JSON] = []
+        # Telegram's clock (unix seconds): the real time unless a test makes it agree with
+        # cassbot's ManualClock (invite links expire by it).
+        self.clock: Callable[[], float] = time.time
         self.failures: list[Failure] = []
         self._update_ids = itertools.count(500_000_001)
         self._new_updates = asyncio.Event()
@@ -235,6 +242,9 @@ class FakeBotAPI:
         chat.members[user_id] = tg.member(person, status, **fields)
         return before
 
+    def now(self) -> int:
+        return int(self.clock())
+
     def status_of(self, chat_id: int, user_id: int) -> str:
         member = self.chats[chat_id].members.get(user_id)
         return str(member["status"]) if member else "left"
@@ -259,7 +269,7 @@ class FakeBotAPI:
             fields["reply_to_message"] = {
                 k: v for k, v in chat.messages[reply_to].items() if k != "reply_to_message"
             }
-        msg = tg.message(message_id, chat.info, self.users[user_id], _now(), text, **fields)
+        msg = tg.message(message_id, chat.info, self.users[user_id], self.now(), text, **fields)
         chat.messages[message_id] = msg
         return {"update_id": self.next_update_id(), "message": msg}
 
@@ -278,21 +288,58 @@ class FakeBotAPI:
         actor = self.users.get(by or user_id) or self.bot_user
         kind = "my_chat_member" if user_id == self.bot_id else "chat_member"
         extra: JSON = {}
-        if kind == "chat_member" and "invite_link" in fields:
-            extra["invite_link"] = fields["invite_link"]
-        change = tg.member_updated(chat.info, actor, _now(), old, chat.members[user_id], **extra)
+        for key in ("invite_link", "via_join_request"):
+            if kind == "chat_member" and key in fields:
+                extra[key] = fields[key]
+        change = tg.member_updated(
+            chat.info, actor, self.now(), old, chat.members[user_id], **extra
+        )
         return {"update_id": self.next_update_id(), kind: change}
 
-    def join_request_update(self, chat_id: int, user_id: int) -> JSON:
+    def join_with_link(self, chat_id: int, user_id: int, invite_link: str) -> JSON:
+        """Someone opens an invite link the bot made and is in; returns the `chat_member` update.
+
+        Telegram's rules hold: a revoked, expired or used-up link lets nobody in.
+        """
+        chat = self.chats[chat_id]
+        link = self._invite_link(chat, invite_link)
+        if link is None or link["is_revoked"] or link.get("creates_join_request"):
+            raise ValueError(f"{invite_link} does not let anyone straight in")
+        if link.get("expire_date") is not None and link["expire_date"] <= self.now():
+            raise ValueError(f"{invite_link} has expired")
+        used = chat.link_uses.get(invite_link, 0)
+        if link.get("member_limit") is not None and used >= link["member_limit"]:
+            raise ValueError(f"{invite_link} was already used")
+        chat.link_uses[invite_link] = used + 1
+        return self.member_update(chat_id, user_id, "member", invite_link=link)
+
+    def join_request_update(
+        self, chat_id: int, user_id: int, *, invite_link: str | None = None
+    ) -> JSON:
+        """Someone asks to join (through a link that asks for approval, or the group's page)."""
         chat = self.chats[chat_id]
         chat.join_requests.add(user_id)
-        request = {
+        request: JSON = {
             "chat": chat.info,
             "from": self.users[user_id],
             "user_chat_id": user_id,
-            "date": _now(),
+            "date": self.now(),
         }
+        if invite_link is not None:
+            link = self._invite_link(chat, invite_link)
+            if link is not None and not link["creates_join_request"]:
+                raise ValueError(f"{invite_link} lets people straight in: nobody asks")
+            request["invite_link"] = link or {  # a link an admin made in the app
+                "invite_link": invite_link,
+                "creator": self.bot_user,  # who made it does not matter to cassbot
+                "creates_join_request": True,
+                "is_primary": False,
+                "is_revoked": False,
+            }
         return {"update_id": self.next_update_id(), "chat_join_request": request}
+
+    def _invite_link(self, chat: Chat, invite_link: str) -> JSON | None:
+        return next((x for x in chat.invite_links if x["invite_link"] == invite_link), None)
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
@@ -395,7 +442,7 @@ class FakeBotAPI:
                 fields["reply_to_message"] = original
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        msg = tg.message(message_id, chat.info, self.bot_user, _now(), text, **fields)
+        msg = tg.message(message_id, chat.info, self.bot_user, self.now(), text, **fields)
         msg["html"] = params.get("text") if params.get("parse_mode") == "HTML" else None
         chat.messages[message_id] = msg
         self.posted.append(msg)
@@ -489,7 +536,11 @@ class FakeBotAPI:
         if user_id not in chat.join_requests:
             raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
         chat.join_requests.discard(user_id)
-        self.set_member(chat.id, user_id, "member")
+        old = self.set_member(chat.id, user_id, "member")
+        change = tg.member_updated(
+            chat.info, self.bot_user, self.now(), old, chat.members[user_id], via_join_request=True
+        )
+        self.follow_ups.append({"update_id": self.next_update_id(), "chat_member": change})
         return True
 
     # Rules shared by the methods -----------------------------------------------------------------
@@ -510,9 +561,12 @@ class FakeBotAPI:
         if chat_id > 0:
             if chat_id not in self.users:
                 raise ApiError(400, "Bad Request: chat not found")
-            if chat_id not in self.started:
-                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
-            return self._chat_for_user(chat_id, chat_id)
+            if chat_id in self.started:
+                return self._chat_for_user(chat_id, chat_id)
+            # A bot may write to someone waiting on a join request to one of its groups.
+            if any(chat_id in c.join_requests for c in self.chats.values()):
+                return self.chats.setdefault(chat_id, Chat(tg.private_chat(self.users[chat_id])))
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         chat = self._group(chat_id)
         status = self.status_of(chat.id, self.bot_id)
         if status == "kicked":
@@ -564,10 +618,6 @@ class FakeBotAPI:
 
 
 # Helpers --------------------------------------------------------------------------------------
-
-
-def _now() -> int:
-    return int(time.time())
 
 
 async def _read_params(request: web.Request) -> JSON:

@@ -6,8 +6,9 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
-from tests.telegram.conftest import GROUP_ID, LUPITA
+from tests.telegram.conftest import BETO, GROUP_ID, LUPITA
 from tests.telegram.fake_bot_api import FakeBotAPI
 
 
@@ -70,3 +71,47 @@ async def test_get_updates_refuses_while_a_webhook_is_set(world: FakeBotAPI) -> 
     status, body = await call(world, "setWebhook", json={"url": "http://insecure.example.org"})
     assert status == 400
     assert "HTTPS" in body["description"]
+
+
+async def test_a_one_time_link_lets_one_person_in(world: FakeBotAPI) -> None:
+    _, body = await call(
+        world, "createChatInviteLink", json={"chat_id": GROUP_ID, "member_limit": 1}
+    )
+    link = body["result"]["invite_link"]
+    world.set_member(GROUP_ID, LUPITA, "left")
+    update = world.join_with_link(GROUP_ID, LUPITA, link)
+    change = update["chat_member"]
+    assert (change["old_chat_member"]["status"], change["new_chat_member"]["status"]) == (
+        "left",
+        "member",
+    )
+    assert change["invite_link"]["invite_link"] == link
+    assert change["invite_link"]["member_limit"] == 1
+    with pytest.raises(ValueError, match="already used"):
+        world.join_with_link(GROUP_ID, BETO, link)
+    with pytest.raises(ValueError, match="does not let anyone"):
+        world.join_with_link(GROUP_ID, BETO, "https://t.me/+otro")
+
+
+async def test_approving_a_join_request_lets_the_person_in_and_tells_the_bot(
+    world: FakeBotAPI,
+) -> None:
+    world.set_member(GROUP_ID, BETO, "left")
+    status, body = await call(
+        world, "approveChatJoinRequest", json={"chat_id": GROUP_ID, "user_id": BETO}
+    )
+    assert (status, body["description"]) == (400, "Bad Request: HIDE_REQUESTER_MISSING")
+    world.join_request_update(GROUP_ID, BETO)
+    # While the request waits, the bot may write to Beto although he never started it.
+    status, _ = await call(world, "sendMessage", json={"chat_id": BETO, "text": "Hola"})
+    assert status == 200
+    status, _ = await call(
+        world, "approveChatJoinRequest", json={"chat_id": GROUP_ID, "user_id": BETO}
+    )
+    assert status == 200
+    assert world.status_of(GROUP_ID, BETO) == "member"
+    [joined] = world.follow_ups
+    assert joined["chat_member"]["via_join_request"] is True
+    assert joined["chat_member"]["from"]["id"] == world.bot_id
+    status, _ = await call(world, "sendMessage", json={"chat_id": BETO, "text": "¿Sigues?"})
+    assert status == 403  # the request is answered: no more messages

@@ -227,7 +227,7 @@ def test_joining_by_oneself_by_link_or_added_by_an_admin() -> None:
     event = one(chat_member(left, member, ANA))
     assert isinstance(event, MemberJoined)
     assert event.member.user_id == "1001"
-    assert event.via == "self"
+    assert (event.via, event.invite_link) == ("self", None)
     link = {
         "invite_link": "https://t.me/+abc",
         "creator": BOT,
@@ -236,7 +236,8 @@ def test_joining_by_oneself_by_link_or_added_by_an_admin() -> None:
         "is_revoked": False,
         "member_limit": 1,
     }
-    assert one(chat_member(left, member, ANA, invite_link=link)).via == "invite"
+    by_link = one(chat_member(left, member, ANA, invite_link=link))
+    assert (by_link.via, by_link.invite_link) == ("invite", "https://t.me/+abc")
     assert one(chat_member(left, member, ADMIN)).via == "added"
     assert one(chat_member(left, member, ANA, via_join_request=True)).via == "approved"
 
@@ -328,6 +329,16 @@ def test_a_join_request() -> None:
     assert isinstance(event, JoinRequested)
     assert event.member.user_id == "1001"
     assert event.actor == event.member
+    assert event.invite_link is None  # asked through the group's public link or its page
+    link = {
+        "invite_link": "https://t.me/+pide-entrar",
+        "creator": BOT,
+        "creates_join_request": True,
+        "is_primary": False,
+        "is_revoked": False,
+    }
+    with_link = one(update(chat_join_request={**request, "invite_link": link}))
+    assert with_link.invite_link == "https://t.me/+pide-entrar"
 
 
 # Bad input ---------------------------------------------------------------------------------------

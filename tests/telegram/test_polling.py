@@ -39,7 +39,7 @@ async def wait_for_events(bot: CassBot, count: int) -> None:
 
 
 def a_day_in_the_group(fake: FakeBotAPI) -> list[JSON]:
-    """A mix of every update kind cassbot uses, plus one it does not."""
+    """A mix of every update kind cassbot uses, plus one it does not, and an insult."""
     first = fake.message_update(GROUP_ID, LUPITA, "Buenos días, ¿hay agua hoy?")
     edited = dict(first["message"], text="Buenos días, ¿hay agua hoy en Canalejas?")
     edited["edit_date"] = edited["date"] + 20
@@ -48,10 +48,34 @@ def a_day_in_the_group(fake: FakeBotAPI) -> list[JSON]:
         first,
         {"update_id": fake.next_update_id(), "edited_message": edited},
         fake.member_update(GROUP_ID, BETO, "member"),
+        fake.message_update(GROUP_ID, BETO, "tú eres un pendejo"),
         fake.member_update(GROUP_ID, LUPITA, "administrator", by=KARLA, can_pin_messages=True),
         {"update_id": fake.next_update_id(), "callback_query": {"id": "x"}},
         fake.message_update(GROUP_ID, BETO, "/reglas"),
     ]
+
+
+def snapshot(fake: FakeBotAPI) -> dict[int, tuple[dict[int, JSON], dict[int, JSON]]]:
+    """The groups' messages and members, to replay the same day on the same Telegram."""
+    return {i: (dict(c.messages), dict(c.members)) for i, c in fake.chats.items()}
+
+
+def restore(fake: FakeBotAPI, saved: dict[int, tuple[dict[int, JSON], dict[int, JSON]]]) -> None:
+    for chat_id, (messages, members) in saved.items():
+        fake.chats[chat_id].messages = dict(messages)
+        fake.chats[chat_id].members = dict(members)
+    fake.posted.clear()
+    fake.calls.clear()
+
+
+def what_telegram_did(fake: FakeBotAPI) -> tuple[list[JSON], list[tuple[int, str]]]:
+    """Deletions and removals asked for, and every message sent (chat, text)."""
+    acts = [
+        {"method": c.method, **c.params}
+        for c in fake.calls
+        if c.method in ("deleteMessage", "banChatMember", "unbanChatMember")
+    ]
+    return acts, [(m["chat"]["id"], m["text"]) for m in fake.sent()]
 
 
 async def test_polling_processes_the_same_updates_as_the_webhook(
@@ -61,6 +85,7 @@ async def test_polling_processes_the_same_updates_as_the_webhook(
 
     populate(fake)
     updates = a_day_in_the_group(fake)
+    before = snapshot(fake)
 
     by_webhook = await start_bot()
     for update in updates:
@@ -68,25 +93,34 @@ async def test_polling_processes_the_same_updates_as_the_webhook(
         assert status == 200
     await settle(by_webhook)
     webhook_events = await events_of(by_webhook)
-    webhook_replies = [m["text"] for m in fake.sent(GROUP_ID)]
+    webhook_acts, webhook_sent = what_telegram_did(fake)
     await by_webhook.stop()
 
-    fake.posted.clear()
+    restore(fake, before)
     fresh_database = f"sqlite+aiosqlite:///{tmp_path / 'polling.db'}"
     by_polling = await start_bot(mode="polling", database_url=fresh_database)
     fake.queue(*updates)
     await wait_for_events(by_polling, len(webhook_events))
-    await eventually(_sent(fake, len(webhook_replies)))
+    await eventually(_sent(fake, len(webhook_sent)))
+    await settle(by_polling)
 
     assert await events_of(by_polling) == webhook_events
-    assert [status for _, status, _ in webhook_events] == ["processed"] * 5
-    assert [m["text"] for m in fake.sent(GROUP_ID)] == webhook_replies
-    assert len(webhook_replies) == 1  # /reglas answered
+    assert [status for _, status, _ in webhook_events] == ["processed"] * 6
+    assert what_telegram_did(fake) == (webhook_acts, webhook_sent)
+    # The insult was deleted and Beto (who never started the bot) warned in the group;
+    # /reglas was answered.
+    insult_id = updates[3]["message"]["message_id"]
+    assert webhook_acts == [
+        {"method": "deleteMessage", "chat_id": GROUP_ID, "message_id": insult_id}
+    ]
+    group_texts = [text for chat, text in webhook_sent if chat == GROUP_ID]
+    assert [t.split()[0] for t in group_texts] == ["⚠️", "📋"]
+    assert group_texts[0].startswith("⚠️ Beto Hernández: retiramos un mensaje")
 
 
 def _sent(fake: FakeBotAPI, count: int) -> Any:
     async def check() -> bool:
-        return len(fake.sent(GROUP_ID)) >= count
+        return len(fake.sent()) >= count
 
     return check
 
