@@ -587,32 +587,40 @@ def _compile_phrases(
     return table
 
 
-def _words(phrase: str) -> tuple[str, ...]:
+def _phrase(phrase: str) -> tuple[str, ...]:
     return tuple(t.text for t in _tokens(phrase))
 
 
 _CATEGORY_TABLE = _compile_phrases(
     {
-        _words(phrase): (category, weight)
+        _phrase(phrase): (category, weight)
         for category, phrases in _LEXICON.items()
         for phrase, weight in phrases.items()
     }
 )
 _CUE_TABLE = _compile_phrases(
     {
-        **{_words(p): ("request", 1) for p in _REQUEST_CUES},
-        **{_words(p): ("not_request", 1) for p in _NOT_REQUEST_CUES},
+        **{_phrase(p): ("request", 1) for p in _REQUEST_CUES},
+        **{_phrase(p): ("not_request", 1) for p in _NOT_REQUEST_CUES},
     }
 )
-_EMERGENCY_TABLE = _compile_phrases({_words(p): ("emergency", 1) for p in _EMERGENCY_CUES})
+_EMERGENCY_TABLE = _compile_phrases({_phrase(p): ("emergency", 1) for p in _EMERGENCY_CUES})
+
+
+def _words(text: str) -> list[str]:
+    """The message's words, folded and squeezed, without offsets (the fast path)."""
+    folded = fold(text)
+    words = _TOKEN.findall(folded)
+    if _SQUEEZE.search(folded) is None:
+        return words
+    return [_SQUEEZE.sub(r"\1", w) for w in words]
 
 
 def _scan(
-    tokens: list[_Token], table: dict[str, list[tuple[tuple[str, ...], str, int]]]
+    words: list[str], table: dict[str, list[tuple[tuple[str, ...], str, int]]]
 ) -> list[tuple[str, int, str]]:
     """Every (tag, weight, phrase) found; at each position only the longest phrase counts."""
     found: list[tuple[str, int, str]] = []
-    words = [t.text for t in tokens]
     index = 0
     while index < len(words):
         advanced = False
@@ -653,13 +661,13 @@ def classify(
     `explicit` is for `/reporte`: the person says it is a request, so any category signal is
     enough and announcement/thanks cues are ignored.
     """
-    tokens = _tokens(text)
-    if not tokens:
+    words = _words(text)
+    if not words:
         return None
     scores: dict[str, int] = {}
     strongest: dict[str, int] = {}
     terms: dict[str, list[str]] = {}
-    for category, weight, phrase in _scan(tokens, _CATEGORY_TABLE):
+    for category, weight, phrase in _scan(words, _CATEGORY_TABLE):
         scores[category] = scores.get(category, 0) + weight
         strongest[category] = max(strongest.get(category, 0), weight)
         terms.setdefault(category, []).append(phrase)
@@ -668,7 +676,7 @@ def classify(
     _disambiguate(scores, terms)
     best = max(scores, key=lambda c: (scores[c], strongest[c], -_PRIORITY.index(c)))
     score = scores[best]
-    cues = _scan(tokens, _CUE_TABLE)
+    cues = _scan(words, _CUE_TABLE)
     asks = any(tag == "request" for tag, _, _ in cues)
     declines = any(tag == "not_request" for tag, _, _ in cues)
     if explicit:
@@ -681,9 +689,9 @@ def classify(
             return None
     chosen = CATEGORIES[best]
     emergency = chosen.always_emergency or (
-        best in _EMERGENCY_CATEGORIES_ON_CUE and bool(_scan(tokens, _EMERGENCY_TABLE))
+        best in _EMERGENCY_CATEGORIES_ON_CUE and bool(_scan(words, _EMERGENCY_TABLE))
     )
-    place = extract_place(text, tokens) or (location.strip() if location else None)
+    place = extract_place(text) or (location.strip() if location else None)
     return ServiceRequestMatch(
         department=chosen.department,
         category=best,
@@ -735,7 +743,7 @@ def _disambiguate(scores: dict[str, int], terms: dict[str, list[str]]) -> None:
 # --- Places ----------------------------------------------------------------------------------
 
 _PLACE_MARKERS = {
-    _words(p)
+    _phrase(p)
     for p in (
         "calle",
         "avenida",
