@@ -105,7 +105,7 @@ async def admit(
             assert user is not None
             await app.outbox.enqueue(
                 session,
-                AddMember(chat=place.chat, user=user),
+                AddMember(chat=place.chat, user=user, invite_on_refusal=False),
                 key=f"{KEY_PREFIX}{admission.id}:add",
                 purpose="admission_add",
                 community_id=community_id,
@@ -262,7 +262,9 @@ async def _send_invite(app: CassBot, session: AsyncSession, admission: Admission
     person = await session.get(Person, admission.person_id)
     if group is None or person is None:
         return
-    text = texts.ADMIT_INVITE.format(
+    # `detail` holds why an add failed; empty when the channel only ever offered a link.
+    template = texts.ADMIT_INVITE_AFTER_REFUSAL if admission.detail else texts.ADMIT_INVITE
+    text = template.format(
         folio=await _folio(session, admission), group=group.name, link=admission.invite_link
     )
     for chat in await private_chats(
