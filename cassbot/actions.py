@@ -95,6 +95,9 @@ class AddMember(ActionBase):
     kind: Literal["add"] = "add"
     chat: ChatRef
     user: UserRef
+    # When the platform refuses the add (privacy settings), the channel may send the person
+    # an invite link itself; False when the producer handles the refusal (registration does).
+    invite_on_refusal: bool = True
 
     @property
     def target(self) -> ChatRef:

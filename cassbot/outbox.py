@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.actions import ACTION_ADAPTER, Action, ActionResult, SendMessage
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 # Outcomes that mean "the thing is already as we wanted" for idempotent actions.
 _ALREADY_DONE = {"delete", "remove", "ban", "unban"}
 _FALLBACK_ON = {"forbidden", "not_found", "unsupported", "permanent_error"}
+
+# PostgreSQL's deadlock and serialization failures: the transaction may simply run again.
+_CONFLICT_SQLSTATES = {"40P01", "40001"}
+_RECORD_ATTEMPTS = 5
 
 ResultHook = Callable[[AsyncSession, OutboxAction, Action, ActionResult], Awaitable[None]]
 
@@ -236,6 +241,22 @@ class Outbox:
             return ActionResult(status="transient_error", detail=f"{type(exc).__name__}: {exc}")
 
     async def _record(self, row_id: int, action: Action, result: ActionResult) -> None:
+        """Record the result (and run the hooks); a database conflict is retried, since the
+        action already happened and its row must not stay `in_flight`."""
+        for attempt in range(1, _RECORD_ATTEMPTS + 1):
+            try:
+                await self._record_once(row_id, action, result)
+                return
+            except DBAPIError as exc:
+                if attempt == _RECORD_ATTEMPTS or not _conflict(exc):
+                    raise
+                logger.warning(
+                    "recording an action's result hit a database conflict; trying again",
+                    extra={"outbox_id": row_id, "attempt": attempt, "error": str(exc.orig)},
+                )
+                await asyncio.sleep(0.05 * attempt)
+
+    async def _record_once(self, row_id: int, action: Action, result: ActionResult) -> None:
         now = self._clock.now()
         async with self._db.transaction() as session:
             row = await session.get(OutboxAction, row_id)
@@ -318,3 +339,7 @@ def _derived_key(action: Action, cause_event_id: int | None, purpose: str) -> st
         return f"adhoc:{purpose or action.kind}:{uuid.uuid4().hex}"
     digest = hashlib.sha256(action.model_dump_json().encode()).hexdigest()[:24]
     return f"ev{cause_event_id}:{purpose or action.kind}:{digest}"
+
+
+def _conflict(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _CONFLICT_SQLSTATES

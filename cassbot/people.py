@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.events import UserRef
@@ -20,13 +21,7 @@ async def identity_for(
     A phone number links identities across channels: a new identity whose phone matches a
     known person joins that person.
     """
-    identity = (
-        await session.execute(
-            select(Identity).where(
-                Identity.channel == user.channel, Identity.user_id == user.user_id
-            )
-        )
-    ).scalar_one_or_none()
+    identity = await _identity(session, user)
     phone = normalise_phone(user.phone) if user.phone else None
     if identity is not None:
         person = await session.get(Person, identity.person_id)
@@ -44,21 +39,29 @@ async def identity_for(
         if now is not None:
             identity.last_seen_at = now
         return identity, person
-    person = await person_by_phone(session, phone) if phone else None
-    if person is None:
-        person = Person(display_name=user.display_name, phone=phone)
-        session.add(person)
-        await session.flush()
-    identity = Identity(
-        person_id=person.id,
-        channel=user.channel,
-        user_id=user.user_id,
-        display_name=user.display_name,
-        phone=phone,
-        last_seen_at=now,
-    )
-    session.add(identity)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            person = await person_by_phone(session, phone) if phone else None
+            if person is None:
+                person = Person(display_name=user.display_name, phone=phone)
+                session.add(person)
+                await session.flush()
+            identity = Identity(
+                person_id=person.id,
+                channel=user.channel,
+                user_id=user.user_id,
+                display_name=user.display_name,
+                phone=phone,
+                last_seen_at=now,
+            )
+            session.add(identity)
+            await session.flush()
+    except IntegrityError:
+        # Another transaction created it meanwhile (e.g. a gateway's join webhook racing the
+        # result of our own add on PostgreSQL): use that one instead of failing the event.
+        if await _identity(session, user) is None:
+            raise
+        return await identity_for(session, user, now=now)
     return identity, person
 
 
@@ -99,6 +102,16 @@ async def _hand_over(session: AsyncSession, former: Person, person: Person) -> N
     if not person.display_name:
         person.display_name = former.display_name
     await session.delete(former)
+
+
+async def _identity(session: AsyncSession, user: UserRef) -> Identity | None:
+    return (
+        await session.execute(
+            select(Identity).where(
+                Identity.channel == user.channel, Identity.user_id == user.user_id
+            )
+        )
+    ).scalar_one_or_none()
 
 
 async def person_by_phone(session: AsyncSession, phone: str) -> Person | None:

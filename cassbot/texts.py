@@ -498,6 +498,13 @@ ADMIT_INVITE = (
     "Tu registro {folio} fue aprobado. Únete a {group} con este enlace (es personal y de un "
     "solo uso): {link}"
 )
+# After the channel refused to add the person (WhatsApp privacy settings); the link may be
+# the group's own (WhatsApp), so it is not called personal.
+ADMIT_INVITE_AFTER_REFUSAL = (
+    "Tu registro {folio} fue aprobado, pero no pudimos agregarte directamente a {group}: tu "
+    "configuración de privacidad solo permite que te agreguen tus contactos. Únete con este "
+    "enlace: {link}"
+)
 REG_REJECTED_PRIVATE = (
     "Tu solicitud {folio} para unirte a los grupos CASS no fue aprobada. Motivo: {reason}. "
     "Si tienes dudas escribe /queja o llama a Gobierno Digital."

@@ -63,6 +63,8 @@ def install_whatsapp(app: CassBot) -> WhatsAppAdapter:
     ) -> None:
         if action.channel != CHANNEL or not isinstance(action, AddMember):
             return
+        if not action.invite_on_refusal:
+            return  # the producer sends its own invite link
         if row.status != "failed" or result.detail == NOT_ADMIN_DETAIL:
             return  # an invite link needs admin rights too
         await app.outbox.enqueue(

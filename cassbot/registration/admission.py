@@ -28,7 +28,7 @@ from cassbot.notify import notify_officials
 from cassbot.people import ensure_membership, group_by_chat, identity_for
 from cassbot.registration.common import audit
 from cassbot.registration.identities import private_chats, user_on
-from cassbot.storage.models import Admission, Group, OutboxAction, Person
+from cassbot.storage.models import Admission, Group, Identity, OutboxAction, Person
 
 if TYPE_CHECKING:
     from cassbot.app import CassBot
@@ -105,7 +105,7 @@ async def admit(
             assert user is not None
             await app.outbox.enqueue(
                 session,
-                AddMember(chat=place.chat, user=user),
+                AddMember(chat=place.chat, user=user, invite_on_refusal=False),
                 key=f"{KEY_PREFIX}{admission.id}:add",
                 purpose="admission_add",
                 community_id=community_id,
@@ -151,10 +151,14 @@ def install_admission_hooks(app: CassBot) -> None:
             return
         assert isinstance(action, AddMember)
         now = app.clock.now()
-        admission.updated_at = now
         if row.status == "done":
-            await _added(app, session, admission, action, now)
+            # The member before the admission: the platform's join event, processed meanwhile,
+            # takes them in this order too, so PostgreSQL cannot deadlock the two.
+            member = await identity_for(session, action.user, now=now)
+            admission.updated_at = now
+            await _added(app, session, admission, action, member, now)
             return
+        admission.updated_at = now
         admission.detail = f"{result.status}: {result.detail}"[:1000]
         await audit(
             session,
@@ -211,12 +215,18 @@ async def _admission_of(session: AsyncSession, row: OutboxAction) -> Admission |
 
 
 async def _added(
-    app: CassBot, session: AsyncSession, admission: Admission, action: AddMember, now: datetime
+    app: CassBot,
+    session: AsyncSession,
+    admission: Admission,
+    action: AddMember,
+    member: tuple[Identity, Person],
+    now: datetime,
 ) -> None:
-    admission.status = "added"
+    if admission.status != "joined":  # the platform may report the join before this result
+        admission.status = "added"
     group = await session.get(Group, admission.group_id)
     assert group is not None
-    identity, identity_person = await identity_for(session, action.user, now=now)
+    identity, identity_person = member
     if identity.person_id != admission.person_id and identity_person.phone is None:
         identity.person_id = admission.person_id  # the approved phone links this identity
     membership = await ensure_membership(session, group, identity, now=now, source="admission")
@@ -262,7 +272,9 @@ async def _send_invite(app: CassBot, session: AsyncSession, admission: Admission
     person = await session.get(Person, admission.person_id)
     if group is None or person is None:
         return
-    text = texts.ADMIT_INVITE.format(
+    # `detail` holds why an add failed; empty when the channel only ever offered a link.
+    template = texts.ADMIT_INVITE_AFTER_REFUSAL if admission.detail else texts.ADMIT_INVITE
+    text = template.format(
         folio=await _folio(session, admission), group=group.name, link=admission.invite_link
     )
     for chat in await private_chats(

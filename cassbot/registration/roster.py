@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot import texts
@@ -117,23 +117,36 @@ def install_roster_upkeep(app: CassBot) -> None:
         async with app.db.transaction() as session:
             for official in app.directory.officials:
                 for user in app.directory.identities_of(official):
+                    same = and_(Identity.channel == user.channel, Identity.user_id == user.user_id)
+                    if user.channel == "whatsapp" and user.phone:
+                        # WhatsApp may show the official by a privacy id (@lid) that the
+                        # roster linked to their number.
+                        same = or_(
+                            same,
+                            and_(Identity.channel == user.channel, Identity.phone == user.phone),
+                        )
                     rows = (
                         await session.execute(
-                            select(Membership, Group)
+                            select(Membership, Group, Identity)
                             .join(Group, Group.id == Membership.group_id)
                             .join(Identity, Identity.id == Membership.identity_id)
                             .where(
-                                Identity.channel == user.channel,
-                                Identity.user_id == user.user_id,
+                                same,
                                 Membership.status == "active",
                                 Membership.platform_admin.is_(False),
                             )
                         )
                     ).all()
-                    for membership, group in rows:
+                    for membership, group, identity in rows:
                         if official.covers(group.community_id):
+                            # Promote the id the group knows them by.
+                            member = UserRef(
+                                channel=identity.channel,
+                                user_id=identity.user_id,
+                                display_name=identity.display_name or user.display_name,
+                            )
                             await plan_official_admin(
-                                app, session, group, membership, user, now=now
+                                app, session, group, membership, member, now=now
                             )
         app.outbox.wake()
 

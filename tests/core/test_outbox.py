@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from cassbot.actions import Action, ActionResult, DeleteMessage, RemoveMember, SendMessage
 from cassbot.adapter import Adapter, AdapterRegistry, Capability
@@ -231,3 +232,40 @@ async def test_result_hooks_see_each_result(rig) -> None:  # type: ignore[no-unt
     assert seen == [("send", "ok")]
     async with db.read() as session:
         assert len((await session.execute(select(OutboxAction))).scalars().all()) == 2
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what asyncpg reports when PostgreSQL broke a deadlock
+
+
+async def test_a_database_conflict_while_recording_is_retried(rig) -> None:  # type: ignore[no-untyped-def]
+    db, adapter, _, outbox = rig
+    tries: list[int] = []
+
+    async def hook(session, row, action, result) -> None:  # type: ignore[no-untyped-def]
+        tries.append(row.id)
+        if len(tries) == 1:
+            raise DBAPIError("INSERT INTO identities …", {}, _Deadlock("deadlock detected"))
+
+    outbox.on_result(hook, kind="send")
+    row_id = await put(db, outbox, SendMessage(chat=GROUP, text="bienvenida"))
+    assert await outbox.dispatch_due() == 1
+    done = await row(db, row_id)
+    assert (done.status, done.result, done.attempts) == ("done", "ok", 1)  # not left in_flight
+    assert tries == [row_id, row_id]
+    assert len(adapter.calls) == 1  # recorded again, not executed again
+
+
+async def test_a_failing_hook_that_is_no_conflict_is_not_retried(rig) -> None:  # type: ignore[no-untyped-def]
+    db, _adapter, _, outbox = rig
+    tries: list[int] = []
+
+    async def hook(session, row, action, result) -> None:  # type: ignore[no-untyped-def]
+        tries.append(row.id)
+        raise DBAPIError("SELECT …", {}, Exception("syntax error"))
+
+    outbox.on_result(hook, kind="send")
+    await put(db, outbox, SendMessage(chat=GROUP, text="x"))
+    with pytest.raises(DBAPIError):
+        await outbox.dispatch_due()
+    assert len(tries) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -112,5 +113,28 @@ async def test_identities_with_the_same_phone_are_one_person(db: Database) -> No
     assert wa_person.phone == "+527611234567"
     assert again.id == wa.id and again.display_name == "Ana"
     assert tg.id != wa.id
+    async with db.read() as session:
+        assert len((await session.execute(select(Person))).scalars().all()) == 1
+
+
+async def test_an_identity_created_meanwhile_by_another_transaction_is_reused(
+    db: Database,
+) -> None:
+    # A WhatsApp join webhook and the result of our own add may both see a new member first.
+    user = UserRef(channel="whatsapp", user_id="527615550101@c.us", display_name="Lupita")
+    started = asyncio.Event()
+
+    async def the_other() -> int:
+        started.set()
+        async with db.transaction() as session:
+            identity, _ = await identity_for(session, user)
+            return identity.id
+
+    async with db.transaction() as session:
+        first, _ = await identity_for(session, user)
+        other = asyncio.create_task(the_other())
+        await started.wait()
+        await asyncio.sleep(0.2)  # on PostgreSQL its insert now waits for this transaction
+    assert await other == first.id
     async with db.read() as session:
         assert len((await session.execute(select(Person))).scalars().all()) == 1

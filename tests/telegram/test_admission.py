@@ -136,7 +136,7 @@ async def test_an_approved_neighbour_joins_through_her_one_time_link(
     assert world.sent(ROSA) == []
     page = await status_page(http, bot, request.folio)
     assert f'href="{link}"' in page
-    assert "únete con tu enlace personal" in page
+    assert "únete con este enlace" in page
 
     await run(world, bot, world.join_with_link(GROUP_ID, ROSA, link))
 

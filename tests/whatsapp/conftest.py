@@ -1,14 +1,19 @@
-"""WhatsApp test harness: a fake WAHA on loopback, and cassbot pointed at it."""
+"""WhatsApp test harness: a fake WAHA on loopback, cassbot pointed at it, and helpers to wait
+for both and read the database."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
+from sqlalchemy import select
 
 from cassbot.app import CassBot
 from cassbot.settings import Settings, deep_merge
+from cassbot.storage.models import Group
+from tests.helpers import eventually, settle
 from tests.whatsapp.fake_waha import API_KEY, HMAC_KEY, FakeWaha, Participant
 
 GROUP = "120363000000000001@g.us"
@@ -91,3 +96,36 @@ def start_bot(
         return bot
 
     return factory
+
+
+# --- Helpers for end-to-end tests -------------------------------------------------------------
+
+
+async def rows(bot: CassBot, model: Any) -> list[Any]:
+    async with bot.db.read() as session:
+        return list((await session.execute(select(model).order_by(model.id))).scalars())
+
+
+async def settled(bot: CassBot, fake: FakeWaha) -> None:
+    """Until cassbot and the fake have nothing left to do (webhooks the fake sends included)."""
+    for _ in range(3):
+        await settle(bot)
+        await fake.settle()
+    await settle(bot)
+
+
+async def readyz(bot: CassBot) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as http:  # noqa: SIM117
+        async with http.get(f"http://127.0.0.1:{bot.port}/readyz") as response:
+            return response.status, await response.json()
+
+
+async def wait_ready(bot: CassBot, chat_id: str = GROUP) -> None:
+    """Until the start-up roster check has read the group (and so knows the bot's rights)."""
+
+    async def reconciled() -> bool:
+        async with bot.db.read() as session:
+            group = (await session.execute(select(Group).where(Group.chat_id == chat_id))).scalar()
+            return group is not None and group.bot_is_admin is not None
+
+    await eventually(reconciled)
