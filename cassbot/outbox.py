@@ -299,9 +299,34 @@ class Outbox:
                 await self._fallback(session, row, action, result)
             for kind, hook in self._hooks:
                 if kind is None or kind == action.kind:
-                    await hook(session, row, action, result)
+                    await self._run_hook(hook, session, row, action, result)
         if row.status == "pending":
             self.wake()
+
+    async def _run_hook(
+        self,
+        hook: ResultHook,
+        session: AsyncSession,
+        row: OutboxAction,
+        action: Action,
+        result: ActionResult,
+    ) -> None:
+        """A failing hook is logged and rolled back alone: the result itself is still recorded
+        (otherwise the row would stay in flight and run again after a restart). A database
+        conflict is raised instead, so the whole recording runs again (see `_record`)."""
+        try:
+            async with session.begin_nested():
+                await hook(session, row, action, result)
+        except DBAPIError as exc:
+            if _conflict(exc):
+                raise
+            logger.exception(
+                "outbox result hook failed", extra={"outbox_id": row.id, "kind": action.kind}
+            )
+        except Exception:
+            logger.exception(
+                "outbox result hook failed", extra={"outbox_id": row.id, "kind": action.kind}
+            )
 
     async def _fallback(
         self, session: AsyncSession, row: OutboxAction, action: SendMessage, result: ActionResult

@@ -480,7 +480,10 @@ ADMIT_OFFICIALS = (
     "✅ {decider} aprobó el registro {folio}: {name} se une a los grupos CASS de {community}.\n"
     "{lines}"
 )
-ADMIT_LINE_ADD = "• {group} ({channel}): el bot lo agrega directamente."
+ADMIT_LINE_ADD = (
+    "• {group} ({channel}): el bot lo agrega al grupo; si la plataforma no lo permite, le "
+    "envía el enlace para unirse y les avisa."
+)
 ADMIT_LINE_INVITE = "• {group} ({channel}): se le envía un enlace de invitación de un solo uso."
 ADMIT_LINE_MANUAL = (
     "• {group} ({channel}): el bot no puede agregarlo aquí; agréguenlo a mano (cel. {phone})."

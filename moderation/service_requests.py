@@ -457,6 +457,14 @@ _REQUEST_CUES = (
 )
 # A fixed problem, thanks for one, an announcement, a schedule question: not a request.
 _NOT_REQUEST_CUES = (
+    # Past-tense repairs are news, not requests ("¿ya vieron que arreglaron el bache?").
+    "arreglaron",
+    "repararon",
+    "taparon",
+    "ya limpiaron",
+    "ya recogieron",
+    "ya cambiaron",
+    "ya pusieron",
     "ya llego",
     "ya llego el agua",
     "ya quedo",

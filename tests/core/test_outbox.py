@@ -256,16 +256,27 @@ async def test_a_database_conflict_while_recording_is_retried(rig) -> None:  # t
     assert len(adapter.calls) == 1  # recorded again, not executed again
 
 
-async def test_a_failing_hook_that_is_no_conflict_is_not_retried(rig) -> None:  # type: ignore[no-untyped-def]
-    db, _adapter, _, outbox = rig
+@pytest.mark.parametrize(
+    "error",
+    [DBAPIError("SELECT …", {}, Exception("syntax error")), KeyError("bug in a hook")],
+)
+async def test_a_failing_hook_is_logged_and_the_result_still_recorded(rig, error) -> None:  # type: ignore[no-untyped-def]
+    db, adapter, _, outbox = rig
     tries: list[int] = []
+    later: list[int] = []
 
-    async def hook(session, row, action, result) -> None:  # type: ignore[no-untyped-def]
+    async def broken(session, row, action, result) -> None:  # type: ignore[no-untyped-def]
         tries.append(row.id)
-        raise DBAPIError("SELECT …", {}, Exception("syntax error"))
+        raise error
 
-    outbox.on_result(hook, kind="send")
-    await put(db, outbox, SendMessage(chat=GROUP, text="x"))
-    with pytest.raises(DBAPIError):
-        await outbox.dispatch_due()
-    assert len(tries) == 1
+    async def healthy(session, row, action, result) -> None:  # type: ignore[no-untyped-def]
+        later.append(row.id)
+
+    outbox.on_result(broken, kind="send")
+    outbox.on_result(healthy, kind="send")
+    row_id = await put(db, outbox, SendMessage(chat=GROUP, text="x"))
+    assert await outbox.dispatch_due() == 1
+    done = await row(db, row_id)
+    assert (done.status, done.result) == ("done", "ok")  # not stuck in flight
+    assert tries == [row_id] and later == [row_id]  # not retried; other hooks still run
+    assert len(adapter.calls) == 1
