@@ -481,8 +481,8 @@ ADMIT_OFFICIALS = (
     "{lines}"
 )
 ADMIT_LINE_ADD = (
-    "• {group} ({channel}): el bot lo agrega al grupo; si la plataforma no lo permite, le "
-    "envía el enlace para unirse y les avisa."
+    "• {group} ({channel}): el bot lo agrega al grupo (si la plataforma no lo permite, le "
+    "envía el enlace para unirse)."
 )
 ADMIT_LINE_INVITE = "• {group} ({channel}): se le envía un enlace de invitación de un solo uso."
 ADMIT_LINE_MANUAL = (

@@ -105,7 +105,7 @@ async def test_an_approved_neighbour_is_added_and_the_officials_told(
     (notice,) = officials_told(fake, folio)
     assert notice.startswith("✅ Gobierno Digital aprobó el registro")
     assert "Lupita Martínez" in notice
-    assert "CASS Canalejas WA (WhatsApp): el bot lo agrega directamente." in notice
+    assert "CASS Canalejas WA (WhatsApp): el bot lo agrega al grupo" in notice
     told = [a for a in await rows(bot, OutboxAction) if a.purpose == "registration_approved"]
     assert sorted(a.lane for a in told) == [
         "local:dm-oficial-gd",
