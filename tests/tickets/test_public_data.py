@@ -20,21 +20,16 @@ from cassbot.app import CassBot
 from cassbot.cli.main import main as cli_main
 from cassbot.clock import ManualClock
 from cassbot.storage.models import AuditEntry
+from tests.contract_files import contract_path
 from tests.helpers import settle
 from tests.tickets.conftest import OFFICIALS
 
-CONTRACT = Path("/work/shared/contracts/open311-georeport-v2")
 HOUR = 3600.0
 
 
 def contract_dir() -> Path:
-    for candidate in (
-        CONTRACT,
-        Path(__file__).resolve().parents[3] / "shared/contracts" / "open311-georeport-v2",
-    ):
-        if candidate.is_dir():
-            return candidate
-    pytest.fail("the Open311 contract folder (shared/contracts/open311-georeport-v2) is missing")
+    """The team's shared contract when present, else the copy vendored in tests/contracts."""
+    return contract_path("open311-georeport-v2")
 
 
 def validator(name: str) -> Draft4Validator:

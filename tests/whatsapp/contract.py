@@ -12,38 +12,27 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from tests.contract_files import contract_path
 
 SPEC_NAME = "waha-openapi.json"
 URN = "urn:waha-openapi"
 
 
 def spec_path() -> Path:
-    """shared/contracts beside the repository (CI lays shared/ next to the clone)."""
-    configured = os.environ.get("CASSBOT_CONTRACTS_DIR")
-    if configured:
-        return Path(configured) / SPEC_NAME
-    repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "contracts" / SPEC_NAME
+    """The team's shared contract when present, else the copy vendored in tests/contracts."""
+    return contract_path(SPEC_NAME)
 
 
 def load_spec() -> dict[str, Any]:
-    path = spec_path()
-    if not path.is_file():
-        required = os.environ.get("CI") or os.environ.get("CASSBOT_REQUIRE_CONTRACTS") == "1"
-        message = f"WAHA contract not found at {path} (set CASSBOT_CONTRACTS_DIR)"
-        if required:
-            pytest.fail(message + "; CI / CASSBOT_REQUIRE_CONTRACTS=1 require it")
-        pytest.skip(message)
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(spec_path().read_text(encoding="utf-8"))
 
 
 def _fix_required(node: Any) -> Any:

@@ -2,8 +2,8 @@
 
 Every REST call the adapter makes must exist in the spec with a request body that validates;
 every answer the fake gives and every webhook it sends must validate too (leniently where the
-spec itself is wrong, see contract.py). Skipped only when the spec file is absent, and never
-under CI or CASSBOT_REQUIRE_CONTRACTS=1.
+spec itself is wrong, see contract.py). The team's shared spec is used when it sits beside the
+repository; otherwise the copy vendored in tests/contracts (so the test always runs).
 """
 
 from __future__ import annotations
