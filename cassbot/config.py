@@ -41,7 +41,10 @@ def packaged_config_dir() -> Path:
 def shipped_config_dir() -> Path:
     """`config/` as installed: inside the wheel, or beside the sources in an editable install."""
     try:
-        return Path(str(resources.files("cassbot._config")))
+        # `config/` has no __init__.py, so this is a namespace package whose files() is a
+        # MultiplexedPath; going through a file gives a real filesystem path.
+        shipped = resources.files("cassbot._config").joinpath("cassbot.toml")
+        return Path(str(shipped)).parent
     except ModuleNotFoundError:
         source = Path(__file__).resolve().parent.parent / "config"
         if (source / "cassbot.toml").is_file():

@@ -81,13 +81,10 @@ class Lexicon:
 
 def default_lexicon_dir() -> Path:
     """The shipped lexicons: `./config` in a checkout, `cassbot._config` in a wheel, else
-    the checkout this package was imported from (editable installs lack `cassbot._config`)."""
+    the checkout an editable install points at."""
     from cassbot.config import packaged_config_dir
 
-    try:
-        return packaged_config_dir() / "lexicons"
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[1] / "config" / "lexicons"
+    return packaged_config_dir() / "lexicons"  # handles wheels and editable installs
 
 
 def packaged_text(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 import zipfile
@@ -90,3 +91,23 @@ def test_run_explains_a_busy_port(tmp_path: Path, repo_root: Path) -> None:
     assert result.returncode == 1
     assert "address is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_installed_cassbot_runs_outside_a_checkout(tmp_path: Path) -> None:
+    """Default configuration and lexicons come from the package, wherever cassbot runs."""
+    env = {"PATH": "/usr/bin:/bin", "CASSBOT__PATHS__DATA_DIR": str(tmp_path / "var")}
+    check = subprocess.run(
+        [sys.executable, "-m", "cassbot", "config", "check"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    assert "Configuration OK" in check.stdout and "communities: 6" in check.stdout
+    screened = subprocess.run(
+        [sys.executable, "-m", "cassbot", "screen"],
+        input="eres un pendejo\nno hay agua en la calle Hidalgo\n",
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert screened.returncode == 0, screened.stderr
+    insult, request = (json.loads(line) for line in screened.stdout.splitlines())
+    assert insult["offensive"] is True and insult["action"] == "act"
+    assert request["offensive"] is False and request["service_request"] == "agua"
