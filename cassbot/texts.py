@@ -693,10 +693,11 @@ MOD_EXPEL_PRIVATE = (
 )
 MOD_ALERT_SECURITY = (
     "🚨 Aviso para Seguridad Ciudadana: un mensaje en un grupo CASS {reason}. "
-    "Texto señalado: «{quote}». Revisen el caso en el panel de moderación."
+    "Texto señalado: «{quote}». El asistente aplicó las reglas del grupo y el caso quedó "
+    "registrado."
 )
 MOD_REVIEW = (
     "👀 Un mensaje necesita revisión: posiblemente {reason} (regla {rule}). "
-    "Nadie ha sido sancionado; confirmen o descarten el caso en el panel."
+    "Nadie ha sido sancionado mientras no lo revisen."
 )
 MOD_DEFAULT_WHO = "Vecina o vecino"
