@@ -38,8 +38,9 @@ async def _target(ctx: Context, command: ParsedCommand, name: str) -> Target | N
     return target
 
 
-async def warn_command(ctx: Context, command: ParsedCommand) -> None:
-    target = await _target(ctx, command, "advertir")
+async def _sanction(ctx: Context, command: ParsedCommand, name: str, *, expel: bool) -> None:
+    """/advertir and /expulsar: the same target rules, records and effects on every channel."""
+    target = await _target(ctx, command, name)
     if target is None:
         return
     if target.sender.exempt:
@@ -48,53 +49,35 @@ async def warn_command(ctx: Context, command: ParsedCommand) -> None:
     assert ctx.place is not None
     policy = ctx.place.community.policy
     standing = await load_standing(ctx, target.sender)
-    window_points = sum(e.points for e in standing.history if not e.cleared)
     reason = target.rest or texts.ENF_REASON_DEFAULT
-    decision = manual_warning(
-        standing,
-        policy,
-        reason=reason,
-        now_points=window_points,
-        delete=target.message is not None,
-        dry_run=ctx.dry_run,
-    )
+    delete = target.message is not None
+    if expel:
+        decision = manual_expulsion(
+            standing, policy, reason=reason, delete=delete, dry_run=ctx.dry_run
+        )
+    else:
+        window_points = sum(e.points for e in standing.history if not e.cleared)
+        decision = manual_warning(
+            standing, policy, reason=reason, now_points=window_points, delete=delete,
+            dry_run=ctx.dry_run,
+        )  # fmt: skip
     await apply_decision(
         ctx,
         decision,
-        manual_report(decision.rule_id or "manual.warning", reason),
+        manual_report(decision.rule_id or f"manual.{name}", reason),
         subject=target.sender,
         source="manual",
         message=target.message,
         reason=reason,
     )
+
+
+async def warn_command(ctx: Context, command: ParsedCommand) -> None:
+    await _sanction(ctx, command, "advertir", expel=False)
 
 
 async def expel_command(ctx: Context, command: ParsedCommand) -> None:
-    target = await _target(ctx, command, "expulsar")
-    if target is None:
-        return
-    if target.sender.exempt:
-        ctx.reply(texts.ENF_EXEMPT_TARGET.format(who=target.sender.name), purpose="command")
-        return
-    assert ctx.place is not None
-    standing = await load_standing(ctx, target.sender)
-    reason = target.rest or texts.ENF_REASON_DEFAULT
-    decision = manual_expulsion(
-        standing,
-        ctx.place.community.policy,
-        reason=reason,
-        delete=target.message is not None,
-        dry_run=ctx.dry_run,
-    )
-    await apply_decision(
-        ctx,
-        decision,
-        manual_report("manual.expel", reason),
-        subject=target.sender,
-        source="manual",
-        message=target.message,
-        reason=reason,
-    )
+    await _sanction(ctx, command, "expulsar", expel=True)
 
 
 async def readmit_command(ctx: Context, command: ParsedCommand) -> None:
