@@ -189,6 +189,11 @@ TK_ACK = (
     "consulta con /folio {folio}.{cancel}"
 )
 TK_PLACE_LINE = "📍 {place}\n"
+TK_RESEND_RESPECTFULLY = (
+    "Tu mensaje también parecía un reporte, pero lo retiramos por el lenguaje y no quedó "
+    "registrado. Si el problema sigue, vuelve a escribirlo con respeto o usa /reporte y lo "
+    "turnamos al área que corresponde."
+)
 TK_REACHED = "Lo turné a: {departments}."
 TK_NOBODY_REACHED = (
     "El área aún no tiene a quién avisar por este medio; Gobierno Digital lo hará llegar."

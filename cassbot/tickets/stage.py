@@ -84,7 +84,13 @@ class TicketStage:
         assert ctx.sender is not None
         decision = ctx.notes.get("decision")
         if decision is not None and getattr(decision, "deleted", False):
-            return  # the message is being removed for breaking the rules: no ticket from it
+            # The message is being removed for breaking the rules: no ticket stores it. If it
+            # also asked for a service, say how to ask again, so the problem is not lost.
+            if classify(event.text, explicit=explicit is not None) is not None:
+                ctx.tell_privately(
+                    ctx.sender.user, texts.TK_RESEND_RESPECTFULLY, purpose="ticket_resend"
+                )
+            return
         if explicit is not None:
             await self.intake.explicit(ctx, event, explicit)
             return

@@ -9,14 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from cassbot.actions import DeleteMessage
 from cassbot.app import CassBot
 from cassbot.events import Attachment, ChatRef, MessageFacts, MessagePosted, MessageRef, UserRef
-from cassbot.pipeline import Context, Next
 from cassbot.storage.db import Database
 from cassbot.storage.migrate import upgrade
 from cassbot.storage.models import Ticket
-from cassbot.tickets.feature import install_tickets
 from cassbot.tickets.folio import find_folio, next_folio
 from tests.helpers import settle
 from tests.tickets.conftest import chat_texts
@@ -145,31 +142,21 @@ async def test_a_fire_gets_the_911_guidance_at_once(ticket_settings, make_bot) -
     assert notice.startswith("🚨 URGENTE")
 
 
-class StandInModeration:
-    """TEST-ONLY stand-in for the moderation policy: deletes messages containing GROSERIA."""
-
-    async def __call__(self, ctx: Context, call_next: Next) -> None:
-        message = ctx.message
-        deleted = message is not None and "GROSERIA" in message.text
-        if deleted and ctx.message_ref is not None:
-            ctx.emit(DeleteMessage(message=ctx.message_ref), purpose="moderation")
-        ctx.notes["decision"] = type("Decision", (), {"deleted": deleted})()
-        await call_next()
-
-
-def stand_in_moderation(app: CassBot) -> None:
-    app.pipeline.replace("decide", StandInModeration())
-
-
-async def test_a_message_moderation_deletes_opens_no_ticket(ticket_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
-    bot = await make_bot(ticket_settings(), features=[install_tickets, stand_in_moderation])
+async def test_a_message_moderation_deletes_opens_no_ticket_but_says_how_to_report(
+    ticket_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(ticket_settings())  # the real moderation and tickets
     local = bot.adapters.get("local")
     await local.post(
-        "canalejas", "vecino-beto", "GROSERIA hay una fuga de agua en la calle Hidalgo"
+        "canalejas",
+        "vecino-beto",
+        "ya arreglen la fuga de agua de la calle Hidalgo, son unos pendejos",
     )
     await local.post("canalejas", "vecina-lupita", "hay una fuga de agua en la calle Juárez")
     await settle(bot)
     assert [t.requester_name for t in await tickets(bot)] == ["Lupita Martínez"]
+    private = await chat_texts(bot, "dm-vecino-beto")
+    assert any("vuelve a escribirlo con respeto o usa /reporte" in t for t in private)
 
 
 def test_folios_are_found_in_what_people_type() -> None:
