@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,22 +174,49 @@ class Outbox:
             return sum(results)
 
     async def _due_lanes(self) -> dict[str, list[int]]:
+        """Per chat, the run of due actions at the head of its queue (order is kept per chat).
+
+        Chats are chosen by their *first* pending action, so thousands of actions waiting in
+        one chat (a WhatsApp outage, pacing, backoff) never hide a due action in another.
+        """
         now = self._clock.now()
+        limit = self._settings.batch_size
         async with self._db.read() as session:
+            heads = (
+                select(OutboxAction.lane, func.min(OutboxAction.id).label("head"))
+                .where(OutboxAction.status == "pending")
+                .group_by(OutboxAction.lane)
+                .subquery()
+            )
+            due = (
+                (
+                    await session.execute(
+                        select(heads.c.lane)
+                        .join(OutboxAction, OutboxAction.id == heads.c.head)
+                        .where(OutboxAction.next_attempt_at <= now)
+                        .order_by(heads.c.head)
+                        .limit(limit)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not due:
+                return {}
             rows = (
                 await session.execute(
                     select(OutboxAction.id, OutboxAction.lane, OutboxAction.next_attempt_at)
-                    .where(OutboxAction.status == "pending")
+                    .where(OutboxAction.status == "pending", OutboxAction.lane.in_(due))
                     .order_by(OutboxAction.id)
-                    .limit(self._settings.batch_size * 4)
+                    .limit(limit * 4)
                 )
             ).all()
         lanes: dict[str, list[int]] = {}
         blocked: set[str] = set()
-        for row_id, lane, due in rows:
+        for row_id, lane, next_at in rows:
             if lane in blocked:
                 continue
-            if due > now:  # keep order: nothing in a lane overtakes a waiting action
+            if next_at > now:  # nothing in a lane overtakes a waiting action
                 blocked.add(lane)
                 continue
             lanes.setdefault(lane, []).append(row_id)

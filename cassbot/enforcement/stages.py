@@ -60,6 +60,9 @@ class ScreenStage:
         ).all()
         membership = ctx.sender.membership
         facts = message.facts
+        # When it was written, not when we got to it: after an outage a backlog arrives at
+        # once, and must not read as a flood.
+        sent_at = min(message.occurred_at, ctx.now)
         report = self.engine.screen(
             ScreenInput(
                 text=message.text,
@@ -69,7 +72,7 @@ class ScreenStage:
                 forwarded_many=facts.forwarded_many,
                 mentions=facts.mentions,
                 is_reply=getattr(message, "reply_to", None) is not None,
-                sent_at=ctx.now,
+                sent_at=sent_at,
                 author_message_count=max(0, (membership.message_count - 1) if membership else 0),
                 recent_by_author=tuple(RecentFingerprint(at, fp) for at, fp in recent),
             ),
@@ -81,7 +84,7 @@ class ScreenStage:
                 RecentMessage(
                     group_id=ctx.group.id,
                     identity_id=identity.id,
-                    at=ctx.now,
+                    at=sent_at,
                     fingerprint=fingerprint(message.text),
                     flagged=report.action != "none",
                 )

@@ -33,7 +33,12 @@ class CommandsStage:
                 return
             await call_next()  # in a group, an unknown "/word" is just a message
             return
+        # In a group, what a member writes is screened whatever it starts with: a command
+        # must not be a way around the rules ("/reglas <insult>").
+        screen_anyway = not event.chat.private and not ctx.sender.exempt
         if not await self._allowed(ctx, spec):
+            if screen_anyway:
+                await call_next()
             return
         try:
             async with ctx.session.begin_nested():
@@ -48,8 +53,10 @@ class CommandsStage:
                 "command failed", extra={"command": spec.name, "event_id": ctx.event_id}
             )
             ctx.reply(texts.COMMAND_FAILED.format(name=spec.name), purpose="command")
+            if screen_anyway:
+                await call_next()
             return
-        if spec.screen_after:
+        if spec.screen_after or screen_anyway:
             await call_next()
 
     async def _allowed(self, ctx: Context, spec: CommandSpec) -> bool:

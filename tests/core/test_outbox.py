@@ -280,3 +280,15 @@ async def test_a_failing_hook_is_logged_and_the_result_still_recorded(rig, error
     assert (done.status, done.result) == ("done", "ok")  # not stuck in flight
     assert tries == [row_id] and later == [row_id]  # not retried; other hooks still run
     assert len(adapter.calls) == 1
+
+
+async def test_a_long_wait_in_one_chat_never_hides_due_actions_elsewhere(rig) -> None:  # type: ignore[no-untyped-def]
+    db, adapter, _clock, outbox = rig
+    adapter.script.append(ActionResult(status="rate_limited", retry_after=3600))
+    for n in range(450):  # more than a batch: e.g. a WhatsApp outage piling up
+        await put(db, outbox, SendMessage(chat=OTHER, text=f"espera {n}"))
+    await outbox.dispatch_due()  # the first one is told to wait an hour; its chat waits
+    later = await put(db, outbox, SendMessage(chat=GROUP, text="ahora"))
+    assert await outbox.dispatch_due() == 1
+    assert (await row(db, later)).status == "done"
+    assert [a.text for a in adapter.calls] == ["espera 0", "ahora"]  # type: ignore[union-attr]

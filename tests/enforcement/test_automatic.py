@@ -168,3 +168,40 @@ async def test_a_dry_run_group_records_what_would_happen(mod_settings, make_bot)
     assert [c.status for c in cases] == ["dry_run"] * 3
     assert statuses == {"dry_run"}
     assert all(a.dry_run for a in await audit_actions(bot))
+
+
+async def test_a_command_is_no_way_around_the_rules(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    local = playground(bot)
+    sneaky = await local.post("canalejas", "vecino-juan", "/reglas eres un pendejo, idiota")
+    refused = await local.post("canalejas", "vecino-beto", "/expulsar eres un pendejo")
+    await settle(bot)
+    deleted = {e.message_id for e in await entries(bot, "canalejas") if e.kind == "deleted"}
+    assert {sneaky, refused} <= deleted
+    async with bot.db.read() as session:
+        assert len((await session.execute(select(ModerationCase))).scalars().all()) == 2
+
+
+async def test_a_backlog_after_an_outage_is_not_a_flood(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    from cassbot.events import ChatRef, MessagePosted, MessageRef, UserRef
+
+    clock = ManualClock()
+    bot = await make_bot(mod_settings(), serve_http=False, clock=clock)
+    chat = ChatRef(channel="local", chat_id="canalejas")
+    juan = UserRef(channel="local", user_id="vecino-juan", display_name="Juan Pérez")
+    written = clock.now() - timedelta(minutes=80)
+    backlog = [
+        MessagePosted(
+            dedupe_key=f"local:test:backlog:{n}",
+            chat=chat,
+            actor=juan,
+            occurred_at=written + timedelta(minutes=10 * n),
+            message=MessageRef(chat=chat, message_id=f"b{n}"),
+            text=f"Buenas tardes, aviso {n}",
+        )  # fmt: skip
+        for n in range(8)  # 8 messages over 70 minutes, delivered together now
+    ]
+    await bot.ingress.submit_many(backlog)
+    await settle(bot)
+    async with bot.db.read() as session:
+        assert (await session.execute(select(ModerationCase))).first() is None

@@ -40,7 +40,10 @@ class OutboxAction(Base):
     """An action committed with the decision that caused it, executed after the commit."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_status_lane_id", "status", "lane", "id"),  # each chat's queue head
+    )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
