@@ -198,7 +198,7 @@ async def test_a_backlog_after_an_outage_is_not_a_flood(mod_settings, make_bot) 
             occurred_at=written + timedelta(minutes=10 * n),
             message=MessageRef(chat=chat, message_id=f"b{n}"),
             text=f"Buenas tardes, aviso {n}",
-        )  # fmt: skip
+        )
         for n in range(8)  # 8 messages over 70 minutes, delivered together now
     ]
     await bot.ingress.submit_many(backlog)
