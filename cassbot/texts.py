@@ -80,6 +80,10 @@ ENF_NEED_TARGET = (
     "¿A quién? Responde al mensaje de la persona con /{command}, o escribe /{command} @nombre."
 )
 ENF_TARGET_NOT_FOUND = "No encontré a {handle} en este grupo."
+ENF_TARGET_AMBIGUOUS = (
+    "Hay varias personas que coinciden con @{handle} ({names}). Responde con /{command} al "
+    "mensaje de la persona correcta."
+)
 ENF_EXEMPT_TARGET = "{who} es funcionario o administrador: no se le aplican sanciones."
 ENF_REASON_DEFAULT = "no respetar las reglas del grupo"
 ENF_MANUAL_WARN_GROUP = (

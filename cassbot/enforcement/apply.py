@@ -171,7 +171,7 @@ async def apply_decision(
         ctx.emit(
             DeleteMessage(message=message), purpose="moderation.delete", dry_run=dry, audit=audit
         )
-        deleted = True
+        deleted = not dry  # in trial mode nothing is really removed
     expelling = Effect.EXPEL in decision.effects
     said_in_group = bool(decision.warning_text) and (
         Effect.WARN_GROUP in decision.effects or expelling
@@ -223,7 +223,7 @@ async def apply_decision(
             email_subject=texts.ENF_ALERT_SUBJECT.format(community=ctx.place.community.name),
             cause_event_id=ctx.event_id,
         )
-    return Outcome(decision, case.id, deleted, expelling, dry, False)
+    return Outcome(decision, case.id, deleted, expelling and not dry, dry, False)
 
 
 async def expel(

@@ -8,6 +8,7 @@ explainable and can be undone with /deshacer.
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -15,9 +16,15 @@ from cassbot import texts
 from cassbot.commands import CommandRegistry, CommandSpec, ParsedCommand
 from cassbot.enforcement.apply import apply_decision, load_standing
 from cassbot.enforcement.manual import manual_expulsion, manual_report, manual_warning
-from cassbot.enforcement.targets import Target, resolve_target, sender_for_identity
+from cassbot.enforcement.targets import (
+    AmbiguousTarget,
+    Target,
+    resolve_target,
+    sender_for_identity,
+)
 from cassbot.enforcement.undo import lift_bans, readmit, undo_case
 from cassbot.events import ChatRef, MessageRef
+from cassbot.localtime import show_date
 from cassbot.pipeline import Context
 from cassbot.storage.models import Community, Group, Identity, ModerationCase, PointsRecord
 from moderation.findings import Finding, ScreenReport
@@ -27,7 +34,16 @@ ADMINS = frozenset({"funcionario", "administrador"})
 
 
 async def _target(ctx: Context, command: ParsedCommand, name: str) -> Target | None:
-    target = await resolve_target(ctx, command.args)
+    try:
+        target = await resolve_target(ctx, command.args)
+    except AmbiguousTarget as ambiguous:
+        ctx.reply(
+            texts.ENF_TARGET_AMBIGUOUS.format(
+                handle=ambiguous.handle, names=", ".join(ambiguous.names), command=name
+            ),
+            purpose="command",
+        )
+        return None
     if target is None:
         words = command.args.split()
         if words and words[0].startswith("@"):
@@ -174,38 +190,37 @@ async def warnings_command(ctx: Context, command: ParsedCommand) -> None:
         subject = target.sender
     else:
         subject = ctx.sender
-    if ctx.place is None:
-        ctx.reply(texts.ONLY_IN_GROUP.format(name="advertencias"), purpose="command")
-        return
-    window = ctx.place.community.policy.ladder.window_days
-    rows = (
-        await ctx.session.execute(
-            select(PointsRecord, ModerationCase)
-            .join(ModerationCase, ModerationCase.id == PointsRecord.case_id)
-            .where(
-                PointsRecord.community_id == ctx.place.community.id,
-                PointsRecord.person_id == subject.person.id,
-                PointsRecord.cleared_at.is_(None),
-            )
-            .order_by(PointsRecord.at)
+    # In a group: this community; in private: every community the person has warnings in.
+    query = (
+        select(PointsRecord, ModerationCase)
+        .join(ModerationCase, ModerationCase.id == PointsRecord.case_id)
+        .where(
+            PointsRecord.person_id == subject.person.id,
+            PointsRecord.cleared_at.is_(None),
         )
-    ).all()
-    from datetime import timedelta
-
-    active = [(p, c) for p, c in rows if p.at > ctx.now - timedelta(days=window)]
+        .order_by(PointsRecord.at)
+    )
+    if ctx.place is not None:
+        query = query.where(PointsRecord.community_id == ctx.place.community.id)
+    rows = (await ctx.session.execute(query)).all()
+    active = []
+    windows = set()
+    for record, case in rows:
+        community = ctx.app.directory.community(record.community_id)
+        window = community.policy.ladder.window_days if community else 30.0
+        if record.at > ctx.now - timedelta(days=window):
+            active.append((record, case))
+            windows.add(window)
     if not active:
         text = texts.ENF_NO_WARNINGS.format(who=subject.name)
     else:
-        lines = [
-            texts.ENF_WARNINGS_HEADER.format(
-                who=subject.name, count=len(active), days=f"{window:g}"
-            )
-        ]
+        days = f"{max(windows):g}"
+        lines = [texts.ENF_WARNINGS_HEADER.format(who=subject.name, count=len(active), days=days)]
         for record, case in active:
             reason = texts.MOD_REASONS.get(case.category, texts.ENF_REASON_DEFAULT)
             lines.append(
                 texts.ENF_WARNINGS_LINE.format(
-                    date=record.at.strftime("%d/%m/%Y"), summary=reason, case=case.id
+                    date=show_date(record.at), summary=reason, case=case.id
                 )
             )
         text = "\n".join(lines)
@@ -460,9 +475,10 @@ def register_moderation_commands(registry: CommandRegistry) -> None:
         CommandSpec(
             "revisar",
             review_list_command,
-            "lista los casos por revisar",
+            "lista los casos por revisar (en privado)",
             aliases=("review",),
             roles=ADMINS,
+            where="private",
         ),
         CommandSpec(
             "confirmar",

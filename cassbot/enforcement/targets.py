@@ -34,21 +34,40 @@ async def resolve_target(ctx: Context, args: str) -> Target | None:
     rest = " ".join(words[1:])
     channel = ctx.chat.channel
     if isinstance(event, MessagePosted):
-        for mention in event.facts.mentions:  # platform mentions carry exact ids
+        for mention in event.facts.mentions:  # a platform mention names an exact account
             if mention.lower() == handle.lower() or mention.split("@", 1)[0] == handle:
-                user = UserRef(channel=channel, user_id=mention)
-                return Target(await _sender_for(ctx, user), None, rest)
-    identity = await _find_identity(ctx, channel, handle)
-    if identity is None:
+                known = (
+                    await ctx.session.execute(
+                        select(Identity).where(
+                            Identity.channel == channel, Identity.user_id == mention
+                        )
+                    )
+                ).scalar_one_or_none()
+                if known is not None:  # never invent a member from a name typed after @
+                    return Target(await sender_for_identity(ctx, known), None, rest)
+    found = await _find_identities(ctx, channel, handle)
+    if not found:
         return None
+    if len(found) > 1:
+        raise AmbiguousTarget(handle, [i.display_name or i.user_id for i in found])
+    identity = found[0]
     user = UserRef(
         channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
     )
     return Target(await _sender_for(ctx, user), None, rest)
 
 
-async def _find_identity(ctx: Context, channel: str, handle: str) -> Identity | None:
-    """An identity of this channel by user id, or by display name within the community."""
+class AmbiguousTarget(Exception):
+    """`@Juan` matches several members: the admin must reply to the right person's message."""
+
+    def __init__(self, handle: str, names: list[str]) -> None:
+        super().__init__(handle)
+        self.handle = handle
+        self.names = names
+
+
+async def _find_identities(ctx: Context, channel: str, handle: str) -> list[Identity]:
+    """Identities of this channel by user id, or by display name within the community."""
     wanted = handle.lower().replace("_", " ")
     query = select(Identity).where(
         Identity.channel == channel,
@@ -60,7 +79,14 @@ async def _find_identity(ctx: Context, channel: str, handle: str) -> Identity | 
             .join(Group, Group.id == Membership.group_id)
             .where(Group.community_id == ctx.place.community.id)
         )
-    return (await ctx.session.execute(query.limit(1))).scalars().first()
+    exact = (
+        (await ctx.session.execute(query.where(Identity.user_id == handle).limit(1)))
+        .scalars()
+        .first()
+    )
+    if exact is not None:  # a platform id is unambiguous
+        return [exact]
+    return list((await ctx.session.execute(query.distinct().limit(6))).scalars())
 
 
 async def sender_for_identity(ctx: Context, identity: Identity) -> Sender:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cassbot import texts
 from cassbot.actions import Action, ActionResult, SetAdmin
 from cassbot.adapter import Capability
+from cassbot.csvsafe import spreadsheet_safe
 from cassbot.events import UserRef
 from cassbot.people import group_by_chat
 from cassbot.registration.common import Actor, DecisionError, audit
@@ -238,12 +239,9 @@ async def roster(
     return result
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(text: str) -> str:
     """Spreadsheet-safe text: a leading formula character is neutralised."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return str(spreadsheet_safe(text))
 
 
 def roster_csv(rows: list[RosterRow], *, with_phones: bool) -> str:

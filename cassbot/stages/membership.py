@@ -84,11 +84,13 @@ class MembershipStage:
             subject=identity,
             actor_kind="bot",
             detail={"ban_id": ban.id, "reason": ban.reason},
+            dry_run=ctx.dry_run,
         )
         ctx.emit(
             RemoveMember(chat=ctx.chat, user=user, reason="community ban"),
             purpose="ban_enforced",
             audit=entry,
+            dry_run=ctx.dry_run,  # a trial group records it without doing it
         )
         return True
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cassbot.csvsafe import spreadsheet_safe
 from cassbot.scheduler import Scheduler
 from cassbot.settings import Settings
 from cassbot.storage.models import Ticket, Timer
@@ -68,25 +69,25 @@ async def export_csv(
     deadline = settings.tickets.ack_deadline
     for ticket in rows:
         public = public_request(ticket, settings, directory)
-        writer.writerow(
-            {
-                **{k: public[k] for k in COLUMNS if k in public},
-                "closed_date": iso(ticket.closed_at, settings),
-                "status_description": ticket.status,
-                "source": ticket.channel,
-                "ack_due": iso(ticket.requested_at + deadline, settings),
-                "acknowledged": iso(ticket.acknowledged_at, settings),
-                "acknowledged_on_time": (
-                    ""
-                    if ticket.acknowledged_at is None
-                    else str(ticket.acknowledged_at - ticket.requested_at <= deadline).lower()
-                ),
-                "target": iso(ticket.expected_at, settings),
-                "resolved": iso(ticket.resolved_at, settings),
-                "affected_count": ticket.affected_count,
-                "closure_reason": ticket.status if ticket.closed_at else "",
-            }
-        )
+        row = {
+            **{k: public[k] for k in COLUMNS if k in public},
+            "closed_date": iso(ticket.closed_at, settings),
+            "status_description": ticket.status,
+            "source": ticket.channel,
+            "ack_due": iso(ticket.requested_at + deadline, settings),
+            "acknowledged": iso(ticket.acknowledged_at, settings),
+            "acknowledged_on_time": (
+                ""
+                if ticket.acknowledged_at is None
+                else str(ticket.acknowledged_at - ticket.requested_at <= deadline).lower()
+            ),
+            "target": iso(ticket.expected_at, settings),
+            "resolved": iso(ticket.resolved_at, settings),
+            "affected_count": ticket.affected_count,
+            "closure_reason": ticket.status if ticket.closed_at else "",
+        }
+        # Neighbours' words (descriptions, places) must open as text, never as formulas.
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ Paths and errors follow the wiki (https://wiki.open311.org/GeoReport_v2/): `requ
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -120,6 +121,8 @@ def _parse_moment(name: str, value: str, app: CassBot) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    if not 2000 <= moment.year <= 2100:  # also keeps the date arithmetic below in range
+        raise Open311Error(400, f"{name} must be between the years 2000 and 2100")
     return moment
 
 
@@ -127,7 +130,8 @@ def _int_param(request: web.Request, name: str, default: int, low: int, high: in
     raw = _param(request, name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # fullmatch, not isdigit(): "²" is a digit to isdigit() but not to int()
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
         raise Open311Error(400, f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 

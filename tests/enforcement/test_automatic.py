@@ -205,3 +205,47 @@ async def test_a_backlog_after_an_outage_is_not_a_flood(mod_settings, make_bot) 
     await settle(bot)
     async with bot.db.read() as session:
         assert (await session.execute(select(ModerationCase))).first() is None
+
+
+async def test_a_trial_group_still_files_requests_and_removes_nobody(
+    mod_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
+    from cassbot.storage.models import Identity, Ticket
+
+    settings = mod_settings(
+        communities=[
+            {"id": "las-huertas", "name": "Las Huertas",
+             "groups": [{"channel": "local", "chat_id": "las-huertas", "dry_run": True}]},
+        ]
+    )  # fmt: skip
+    bot = await make_bot(settings, serve_http=False)
+    local = playground(bot)
+    await local.post(
+        "las-huertas", "vecino-juan", "ya arreglen la fuga de la calle 5, son unos pendejos"
+    )
+    await local.post("las-huertas", "vecino-beto", "hola")
+    await settle(bot)
+    async with bot.db.transaction() as session:
+        tickets = (await session.execute(select(Ticket))).scalars().all()
+        beto = (
+            await session.execute(select(Identity).where(Identity.user_id == "vecino-beto"))
+        ).scalar_one()
+        session.add(CommunityBan(community_id="las-huertas", person_id=beto.person_id, reason="x"))
+    assert len(tickets) == 1  # nothing was really removed, so the request is filed
+    assert not [t for t in await said(bot, "dm-vecino-juan") if "vuelve a escribirlo" in t]
+    from cassbot.actions import RemoveMember
+    from cassbot.events import ChatRef, UserRef
+
+    huertas = ChatRef(channel="local", chat_id="las-huertas")
+    await local.execute(
+        RemoveMember(chat=huertas, user=UserRef(channel="local", user_id="vecino-beto"))
+    )
+    await local.join("las-huertas", "vecino-beto")  # back after a ban: recorded, not removed
+    await settle(bot)
+    async with bot.db.read() as session:
+        removals = (
+            (await session.execute(select(OutboxAction).where(OutboxAction.kind == "remove")))
+            .scalars()
+            .all()
+        )
+    assert [(r.purpose, r.status) for r in removals] == [("ban_enforced", "dry_run")]

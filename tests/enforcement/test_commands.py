@@ -200,3 +200,55 @@ async def test_undo_an_expulsion_in_one_step(mod_settings, make_bot) -> None:  #
     assert original is not None and original.undone_by == "Gobierno Digital"
     assert len(active) == 2  # only the expelling case's point is cleared
     assert "lo deshizo" in (await said(bot, "dm-vecino-juan"))[-1]
+
+
+async def test_an_ambiguous_name_is_not_guessed(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from cassbot.events import ChatRef, MessagePosted, MessageRef, UserRef
+
+    bot = await make_bot(mod_settings(), serve_http=False)
+    chat = ChatRef(channel="local", chat_id="canalejas")
+    for n, user in enumerate(("juan-1", "juan-2")):
+        await bot.ingress.submit(
+            MessagePosted(
+                dedupe_key=f"local:test:juan:{n}",
+                chat=chat,
+                actor=UserRef(channel="local", user_id=user, display_name="Juan"),
+                occurred_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+                message=MessageRef(chat=chat, message_id=f"j{n}"),
+                text="buenos días",
+            )
+        )
+    await settle(bot)
+    await playground(bot).post("canalejas", "oficial-gd", "/advertir @Juan vende en el grupo")
+    await settle(bot)
+    assert "Hay varias personas que coinciden con @Juan" in (await said(bot, "canalejas"))[-1]
+    async with bot.db.read() as session:
+        assert (await session.execute(select(ModerationCase))).first() is None
+
+
+async def test_the_review_list_is_only_given_in_private(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    local = playground(bot)
+    await local.post("canalejas", "vecino-beto", "el pendejo del vecino dejó la basura")
+    await settle(bot)
+    await local.post("canalejas", "oficial-gd", "/revisar")
+    await settle(bot)
+    answer = (await said(bot, "canalejas"))[-1]
+    assert answer == "El comando /revisar se usa en un chat privado conmigo."
+    assert "pendejo" not in " ".join(await said(bot, "canalejas"))
+
+
+async def test_warning_dates_are_local(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from cassbot.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))  # 30 Nov, 21:00 in Jilotepec
+    bot = await make_bot(mod_settings(), serve_http=False, clock=clock)
+    await playground(bot).post("canalejas", "vecino-beto", "eres un pendejo")
+    await settle(bot)
+    await playground(bot).post("dm-vecino-beto", "vecino-beto", "/advertencias")
+    await settle(bot)
+    assert "• 30/11/2026:" in (await said(bot, "dm-vecino-beto"))[-1]

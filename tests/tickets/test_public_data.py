@@ -257,6 +257,9 @@ async def test_open311_responses_validate_against_the_schemas(scenario) -> None:
         ("/open311/v2/requests.json?service_code=helados", 400, "service_code"),
         ("/open311/v2/requests.csv", 400, "format"),
         ("/open311/v2/tokens/abc.json", 404, "no such resource"),
+        ("/open311/v2/requests.json?start_date=9999-12-31", 400, "2100"),
+        ("/open311/v2/requests.json?end_date=0001-01-01", 400, "2000"),
+        ("/open311/v2/requests.json?page=%C2%B2", 400, "page"),
     ],
 )
 async def test_open311_errors(scenario, path: str, status: int, fragment: str) -> None:  # type: ignore[no-untyped-def]
@@ -316,3 +319,12 @@ async def test_the_csv_export_from_the_cli_and_the_web_agree(scenario, capsys) -
         "JIL-2026-000003",
     ]
     assert "3 tickets" in capsys.readouterr().out
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from cassbot.csvsafe import spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("http://x","clic")') == '\'=HYPERLINK("http://x","clic")'
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("Fuga en la calle 5") == "Fuga en la calle 5"
+    assert spreadsheet_safe(-3) == -3  # numbers stay numbers

@@ -253,11 +253,12 @@ async def test_a_gateway_outage_delays_actions_and_loses_none(
 
     async def all_waiting() -> bool:
         # The delete waits at the head of the group's lane, the warning behind it; the private
-        # warning waits in Beto's own lane.
+        # warning waits in Beto's own lane, with the note on how to report the water again.
         return await waiting() == [
             (f"whatsapp:{GROUP}", "delete", "pending", "rate_limited"),
             (f"whatsapp:{GROUP}", "send", "pending", None),
             (f"whatsapp:{BETO.id}", "send", "pending", "rate_limited"),
+            (f"whatsapp:{BETO.id}", "send", "pending", None),
         ]
 
     await eventually(all_waiting)
@@ -272,12 +273,12 @@ async def test_a_gateway_outage_delays_actions_and_loses_none(
 
     async def delivered() -> bool:
         actions = await rows(bot, OutboxAction)
-        return len(actions) == 3 and all(a.status == "done" for a in actions)
+        return len(actions) == 4 and all(a.status == "done" for a in actions)
 
     await eventually(delivered)
     assert deleted_ids(fake) == [message_id]
     assert [w["text"][:8] for w in sent_to(fake, GROUP)] == ["⚠️ Beto:"]
-    assert [w["text"][:11] for w in sent_to(fake, BETO.id)] == ["Hola, Beto."]
+    assert [w["text"][:11] for w in sent_to(fake, BETO.id)] == ["Hola, Beto.", "Tu mensaje "]
     (case,) = await rows(bot, ModerationCase)
     assert (case.status, case.message_id) == ("applied", message_id)
 
