@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from cassbot.enforcement.session import ModerationSession
 from cassbot.events import MessagePosted, MessageRef, UserRef
 from cassbot.people import identity_for, membership_of
 from cassbot.pipeline import Context, Sender
 from cassbot.storage.models import Group, Identity, Membership
+
+if TYPE_CHECKING:
+    from cassbot.app import CassBot
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +69,23 @@ async def _find_identity(ctx: Context, channel: str, handle: str) -> Identity | 
     return (await ctx.session.execute(query.limit(1))).scalars().first()
 
 
-async def sender_for_identity(ctx: Context, identity: Identity) -> Sender:
+async def sender_for_identity(ms: ModerationSession, identity: Identity) -> Sender:
+    """The person a stored case is about, as the policy sees them in the case's group."""
     user = UserRef(
         channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
     )
-    return await _sender_for(ctx, user)
+    return await _resolve(ms.app, ms.session, ms.group, user)
 
 
 async def _sender_for(ctx: Context, user: UserRef) -> Sender:
-    identity, person = await identity_for(ctx.session, user)
-    membership = await membership_of(ctx.session, ctx.group, identity) if ctx.group else None
+    return await _resolve(ctx.app, ctx.session, ctx.group, user)
+
+
+async def _resolve(
+    app: CassBot, session: AsyncSession, group: Group | None, user: UserRef
+) -> Sender:
+    identity, person = await identity_for(session, user)
+    membership = await membership_of(session, group, identity) if group else None
     return Sender(
         user=UserRef(
             channel=identity.channel,
@@ -81,6 +94,6 @@ async def _sender_for(ctx: Context, user: UserRef) -> Sender:
         ),
         identity=identity,
         person=person,
-        official=ctx.app.directory.official_for(user),
+        official=app.directory.official_for(user),
         membership=membership,
     )
