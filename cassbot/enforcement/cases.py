@@ -22,6 +22,7 @@ class Refusal(StrEnum):
     NOT_FOUND = "not_found"  # no such case, or not in the official's communities
     NOT_PENDING = "not_pending"  # confirm/dismiss of a case no longer in review
     ALREADY_UNDONE = "already_undone"
+    NOT_A_SANCTION = "not_a_sanction"  # undo of a case that sanctioned nobody (e.g. in review)
     NO_GROUP = "no_group"  # the case's group is no longer configured: nowhere to act
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from cassbot import texts
 from cassbot.actions import AddMember, CreateInviteLink, SendMessage, UnbanMember
 from cassbot.adapter import Capability
-from cassbot.enforcement.cases import Refusal, claim
+from cassbot.enforcement.cases import CaseRefused, Refusal, claim
 from cassbot.enforcement.session import ModerationSession
 from cassbot.events import ChatRef, UserRef
 from cassbot.storage.models import (
@@ -85,15 +87,25 @@ async def readmit(ms: ModerationSession, community_id: str, person_id: int) -> b
     return added
 
 
-async def undo_case(ms: ModerationSession, case: ModerationCase) -> str:
+async def undo_case(
+    ms: ModerationSession, case: ModerationCase, *, only: Collection[str] | None = None
+) -> str:
     """Reverse a sanction in one step: points cleared, ban lifted and the person readmitted, the
     original audit entry marked undone, all signed by the session's moderator.
 
     Returns a Spanish description of what was undone; raises `CaseRefused` when it already was
-    (a case is undone once, even when two officials try at the same moment).
+    (a case is undone once, even when two officials try at the same moment), or when `only` is
+    given and the case's status is not one of them.
     """
     by = ms.actor_name
-    await claim(ms, case, ModerationCase.status != "undone", "undone", Refusal.ALREADY_UNDONE)
+    if case.status == "undone":
+        raise CaseRefused(Refusal.ALREADY_UNDONE, case)
+    if only is not None and case.status not in only:
+        raise CaseRefused(Refusal.NOT_A_SANCTION, case)
+    condition = (
+        ModerationCase.status != "undone" if only is None else ModerationCase.status.in_(only)
+    )
+    await claim(ms, case, condition, "undone", Refusal.ALREADY_UNDONE)
     what: list[str] = []
     points = (
         (
