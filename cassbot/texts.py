@@ -155,7 +155,7 @@ MODPANEL_EFFECTS: dict[str, str] = {
     "warn_private": "aviso en privado",
     "expel": "baja del grupo",
     "alert_security": "aviso a Seguridad Ciudadana",
-    "review": "revisión",
+    "review": "ninguno mientras no se revise",
 }
 MODPANEL_ACTIONS: dict[str, str] = {
     "moderation.sanction": "Sanción",

@@ -55,6 +55,8 @@ class CaseRow:
 
     @property
     def effects(self) -> str:
+        if self.case.effects == ["review"]:
+            return texts.MODPANEL_EFFECTS["review"]
         labels = [texts.MODPANEL_EFFECTS.get(e, e) for e in self.case.effects if e != "review"]
         return ", ".join(labels) or "—"
 

@@ -225,6 +225,31 @@ async def test_deshacer_lifts_an_expulsion_and_readmits_in_one_step(
     assert "Deshecho por Gobierno Digital" in trail and "(panel)" in trail
 
 
+async def test_each_panel_decision_sends_its_own_actions(
+    mod_settings, make_bot, panel_client
+) -> None:  # type: ignore[no-untyped-def]
+    """Decisions outside a chat event have no event id: their outbox keys must still differ
+    (two confirmations about the same person each delete their message and warn)."""
+    bot = await make_bot(mod_settings())
+    await add_panel_user(bot, "gd", "gobierno_digital", "Gobierno Digital")
+    first = await flagged_case(bot)
+    second = await flagged_case(bot)
+    messages = [e.message_id for e in await entries(bot, "canalejas") if e.kind == "message"]
+    gd = await logged_in(bot, panel_client)
+    for case_id in (first, second):
+        assert (await decide(gd, case_id, "confirmar"))[0] == 303
+    await settle(bot)
+    deleted = {e.message_id for e in await entries(bot, "canalejas") if e.kind == "deleted"}
+    assert set(messages) <= deleted
+    warnings = await said(bot, "canalejas")
+    assert len(warnings) == 2
+    assert "1 de 3 advertencias" in warnings[0] and "2 de 3 advertencias" in warnings[1]
+    async with bot.db.read() as session:
+        keys = list((await session.execute(select(OutboxAction.idempotency_key))).scalars())
+    assert len(keys) == len(set(keys))
+    assert sum(k.startswith(f"panel:case{first}:confirmar:") for k in keys) >= 2
+
+
 async def test_two_officials_clicking_at_the_same_moment_decide_once(
     mod_settings, make_bot, panel_client, db_url
 ) -> None:  # type: ignore[no-untyped-def]
