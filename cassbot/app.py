@@ -23,7 +23,7 @@ from cassbot.directory import Directory, GroupPlace
 from cassbot.ingress import Ingress
 from cassbot.metrics import Metrics
 from cassbot.outbox import Outbox
-from cassbot.pipeline import Context, Pipeline
+from cassbot.pipeline import ActionPlan, Pipeline
 from cassbot.processor import EventProcessor
 from cassbot.scheduler import Scheduler
 from cassbot.settings import Settings
@@ -259,17 +259,18 @@ class CassBot:
         name = getattr(adapter, "bot_username", None)
         return {name.lower()} if isinstance(name, str) and name else set()
 
-    async def persist_planned(self, ctx: Context) -> None:
-        """Write the actions a pipeline run planned into the outbox, in the same transaction."""
-        for index, planned in enumerate(ctx.planned):
-            key = planned.key or f"ev{ctx.event_id}:{index}:{planned.action.kind}"
+    async def persist_planned(self, plan: ActionPlan) -> None:
+        """Write the actions a pipeline run (or a panel decision) planned into the outbox, in
+        the same transaction; keys derive from the plan's scope, never from a missing event."""
+        for index, planned in enumerate(plan.planned):
+            key = planned.key or f"{plan.key_scope}:{index}:{planned.action.kind}"
             await self.outbox.enqueue(
-                ctx.session,
+                plan.session,
                 planned.action,
                 key=key,
                 purpose=planned.purpose,
-                cause_event_id=ctx.event_id,
-                community_id=ctx.community_id,
+                cause_event_id=plan.event_id,
+                community_id=plan.community_id,
                 audit_id=planned.audit.id if planned.audit else None,
                 dry_run=planned.dry_run,
             )

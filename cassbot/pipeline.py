@@ -97,6 +97,13 @@ class Context:
         return self.place.community.id if self.place else None
 
     @property
+    def key_scope(self) -> str:
+        """What the idempotency keys of this run's actions derive from: its event."""
+        if self.event_id is None:
+            raise RuntimeError("a pipeline run without a stored event has no key scope")
+        return f"ev{self.event_id}"
+
+    @property
     def in_group(self) -> bool:
         return self.place is not None and not self.event.chat.private
 
@@ -196,6 +203,21 @@ class Context:
         )
         await self.session.flush()
         return entry
+
+
+class ActionPlan(Protocol):
+    """Actions planned in one transaction (a pipeline run, or work outside any event)."""
+
+    @property
+    def session(self) -> AsyncSession: ...
+    @property
+    def planned(self) -> list[PlannedAction]: ...
+    @property
+    def key_scope(self) -> str: ...
+    @property
+    def event_id(self) -> int | None: ...
+    @property
+    def community_id(self) -> str | None: ...
 
 
 Next = Callable[[], Awaitable[None]]

@@ -76,6 +76,7 @@ ENF_REVIEW_HOW = (
     "Comunidad: {community}. Caso #{case}. Escribe /confirmar {case} si rompe las reglas o "
     "/descartar {case} si no; /revisar muestra la lista de pendientes."
 )
+ENF_REVIEW_PANEL = "También puedes revisarlo en el panel: {url}/panel/moderacion/{case}"
 ENF_NEED_TARGET = (
     "¿A quién? Responde al mensaje de la persona con /{command}, o escribe /{command} @nombre."
 )
@@ -141,6 +142,52 @@ ENF_UNDONE_PERSON = (
 ENF_UNDO_WHAT_POINTS = "se retiró la advertencia"
 ENF_UNDO_WHAT_BAN = "se levantó la baja"
 ENF_UNDO_ALREADY = "El caso #{case} ya estaba deshecho."
+
+# --- Moderation in the officials' panel (cassbot/enforcement/web_panel.py) -----------------
+
+MODPANEL_STATUS: dict[str, str] = {
+    "review": "En revisión",
+    "confirmed": "Confirmado",
+    "dismissed": "Descartado",
+    "applied": "Aplicado",
+    "dry_run": "Modo de prueba (no se aplicó)",
+    "undone": "Deshecho",
+}
+MODPANEL_EFFECTS: dict[str, str] = {
+    "delete": "mensaje retirado",
+    "warn_group": "advertencia en el grupo",
+    "warn_private": "aviso en privado",
+    "expel": "baja del grupo",
+    "alert_security": "aviso a Seguridad Ciudadana",
+    "review": "ninguno mientras no se revise",
+}
+MODPANEL_ACTIONS: dict[str, str] = {
+    "moderation.sanction": "Sanción",
+    "moderation.review": "Enviado a revisión",
+    "moderation.confirmed": "Revisión: confirmado",
+    "moderation.dismissed": "Revisión: descartado",
+    "moderation.undo": "Sanción deshecha",
+}
+MODPANEL_DONE: dict[str, str] = {
+    "confirmed": "Caso #{case} confirmado: se aplicó la regla (caso #{applied}).",
+    "dismissed": "Caso #{case} descartado: no se sancionó a nadie.",
+    "undone": "Caso #{case} deshecho: {what}. Los mensajes borrados no se pueden recuperar.",
+}
+MODPANEL_NOT_FOUND = "No existe ese caso, o no es de tus comunidades."
+MODPANEL_DECIDED = (
+    "El caso #{case} ya no está en revisión: {status} por {who} ({when}). No se hizo nada más."
+)
+MODPANEL_ALREADY_UNDONE = (
+    "El caso #{case} ya estaba deshecho ({who}, {when}). No se hizo nada más."
+)
+MODPANEL_NOT_UNDOABLE = (
+    "El caso #{case} no es una sanción ({status}): no hay nada que deshacer. "
+    "Una revisión confirmada se deshace desde la sanción que produjo."
+)
+MODPANEL_NO_GROUP = (
+    "El grupo del caso #{case} ya no está en la configuración: no se puede aplicar la regla."
+)
+MODPANEL_TEXT_GONE = "El texto ya se borró (se guarda solo por un tiempo)."
 
 # --- WhatsApp and the bot's admin rights (adapters/whatsapp, cassbot/bot_rights.py) ---------
 

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from cassbot import texts
 from cassbot.actions import DeleteMessage, RemoveMember, SendMessage
 from cassbot.adapter import Capability
+from cassbot.enforcement.session import ModerationSession
 from cassbot.events import ChatRef, MessageRef, UserRef
 from cassbot.notify import notify_officials
-from cassbot.pipeline import Context, Sender
+from cassbot.pipeline import Sender
 from cassbot.storage.models import (
     AuditEntry,
     CommunityBan,
@@ -43,16 +44,16 @@ class Outcome:
     review: bool
 
 
-async def load_standing(ctx: Context, subject: Sender) -> MemberStanding:
+async def load_standing(ms: ModerationSession, subject: Sender) -> MemberStanding:
     """The member's role and the points they earned in this community (with decay data)."""
-    assert ctx.place is not None
-    window = timedelta(days=ctx.place.community.policy.ladder.window_days)
+    assert ms.place is not None
+    window = timedelta(days=ms.place.community.policy.ladder.window_days)
     rows = (
-        await ctx.session.execute(
+        await ms.session.execute(
             select(PointsRecord).where(
-                PointsRecord.community_id == ctx.place.community.id,
+                PointsRecord.community_id == ms.place.community.id,
                 PointsRecord.person_id == subject.person.id,
-                PointsRecord.at > ctx.now - window,
+                PointsRecord.at > ms.now - window,
             )
         )
     ).scalars()
@@ -86,32 +87,31 @@ def summary_of(decision: Decision, review: bool) -> str:
 
 
 async def apply_decision(
-    ctx: Context,
+    ms: ModerationSession,
     decision: Decision,
     report: ScreenReport,
     *,
     subject: Sender,
     source: str,
-    group_chat: ChatRef | None = None,
-    message: MessageRef | None = None,
+    group_chat: ChatRef,
+    message: MessageRef | None,
     reason: str | None = None,
 ) -> Outcome:
     """Record the decision and plan its actions; returns what was done.
 
-    `group_chat` is where the offence happened (default: the event's chat); a command given in
-    a private chat about a group's case passes the group.
+    `group_chat` is where the offence happened and `message` the offending message (if any);
+    manual decisions (`source="manual"`) are signed by the session's moderator.
     """
-    assert ctx.place is not None
-    chat = group_chat or ctx.chat
-    community_id = ctx.place.community.id
+    assert ms.place is not None
+    chat = group_chat
+    community_id = ms.place.community.id
     dry = decision.dry_run
     review = decision.effects == frozenset({Effect.REVIEW})
     top = report.top
-    message = message if message is not None else ctx.message_ref
     case = ModerationCase(
         community_id=community_id,
-        group_id=ctx.group.id if ctx.group else None,
-        event_id=ctx.event_id,
+        group_id=ms.group.id if ms.group else None,
+        event_id=ms.event_id,
         subject_identity_id=subject.identity.id,
         subject_person_id=subject.person.id,
         source=source,
@@ -126,13 +126,13 @@ async def apply_decision(
         span_start=decision.matched_span[0] if decision.matched_span else None,
         span_end=decision.matched_span[1] if decision.matched_span else None,
         report=report.to_json(),
-        actor_name=ctx.sender.name if source == "manual" and ctx.sender else "cassbot",
-        created_at=ctx.now,
+        actor_name=ms.actor_name if source == "manual" else "cassbot",
+        created_at=ms.now,
     )
-    ctx.session.add(case)
-    await ctx.session.flush()
+    ms.session.add(case)
+    await ms.session.flush()
     span = decision.matched_span
-    audit = await ctx.audit(
+    audit = await ms.audit(
         "moderation.review" if review else "moderation.sanction",
         rule_id=case.rule_id,
         subject=subject.identity,
@@ -153,22 +153,22 @@ async def apply_decision(
     )
     case.audit_id = audit.id
     if review:
-        await _ask_for_review(ctx, case, decision)
+        await _ask_for_review(ms, case, decision)
         return Outcome(decision, case.id, False, False, dry, True)
     if case.points:
-        ctx.session.add(
+        ms.session.add(
             PointsRecord(
                 community_id=community_id,
                 person_id=subject.person.id,
                 case_id=case.id,
                 points=case.points,
                 rule_id=case.rule_id,
-                at=ctx.now,
+                at=ms.now,
             )
         )
     deleted = False
     if Effect.DELETE in decision.effects and message is not None:
-        ctx.emit(
+        ms.emit(
             DeleteMessage(message=message), purpose="moderation.delete", dry_run=dry, audit=audit
         )
         deleted = not dry  # in trial mode nothing is really removed
@@ -177,18 +177,18 @@ async def apply_decision(
         Effect.WARN_GROUP in decision.effects or expelling
     )
     if said_in_group and decision.warning_text:
-        ctx.emit(
+        ms.emit(
             SendMessage(chat=chat, text=decision.warning_text, mentions=(subject.user,)),
             purpose="moderation.warning",
             dry_run=dry,
             audit=audit,
         )
     if decision.private_text and (Effect.WARN_PRIVATE in decision.effects or expelling):
-        adapter = ctx.app.adapters.get(subject.user.channel)
+        adapter = ms.app.adapters.get(subject.user.channel)
         private = adapter.private_chat(subject.user) if adapter else None
         # When nothing was said in the group, make sure the member hears it somewhere.
         fallback = None if said_in_group else chat
-        ctx.emit(
+        ms.emit(
             SendMessage(
                 chat=private or chat,
                 text=decision.private_text,
@@ -200,7 +200,7 @@ async def apply_decision(
         )
     if expelling:
         await expel(
-            ctx,
+            ms,
             subject,
             group_chat=chat,
             reason=reason or case.category,
@@ -209,25 +209,25 @@ async def apply_decision(
             audit=audit,
         )
     if Effect.ALERT_SECURITY in decision.effects and decision.alert_text and not dry:
-        officials = ctx.app.directory.officials_for(community_id, departments=["seguridad"])
+        officials = ms.app.directory.officials_for(community_id, departments=["seguridad"])
         await notify_officials(
-            ctx.app,
-            ctx.session,
+            ms.app,
+            ms.session,
             officials,
             decision.alert_text
             + "\n"
-            + texts.ENF_ALERT_WHERE.format(community=ctx.place.community.name, case=case.id),
+            + texts.ENF_ALERT_WHERE.format(community=ms.place.community.name, case=case.id),
             key=f"moderation:alert:case{case.id}",
             purpose="moderation.alert",
             community_id=community_id,
-            email_subject=texts.ENF_ALERT_SUBJECT.format(community=ctx.place.community.name),
-            cause_event_id=ctx.event_id,
+            email_subject=texts.ENF_ALERT_SUBJECT.format(community=ms.place.community.name),
+            cause_event_id=ms.event_id,
         )
     return Outcome(decision, case.id, deleted, expelling and not dry, dry, False)
 
 
 async def expel(
-    ctx: Context,
+    ms: ModerationSession,
     subject: Sender,
     *,
     group_chat: ChatRef,
@@ -237,22 +237,22 @@ async def expel(
     audit: AuditEntry,
 ) -> int:
     """Ban the person from the community and remove them from each of its groups."""
-    assert ctx.place is not None
-    community_id = ctx.place.community.id
-    by = ctx.sender.name if ctx.sender and ctx.sender is not subject else "cassbot"
+    assert ms.place is not None
+    community_id = ms.place.community.id
+    by = ms.actor_name
     if not dry:
-        ctx.session.add(
+        ms.session.add(
             CommunityBan(
                 community_id=community_id,
                 person_id=subject.person.id,
                 reason=reason,
                 banned_by=by,
-                created_at=ctx.now,
+                created_at=ms.now,
                 case_id=case.id if case else None,
             )
         )
     rows = (
-        await ctx.session.execute(
+        await ms.session.execute(
             select(Membership, Identity, Group)
             .join(Identity, Identity.id == Membership.identity_id)
             .join(Group, Group.id == Membership.group_id)
@@ -282,12 +282,12 @@ async def expel(
         targets.setdefault(here, (None, group_chat.channel, group_chat.chat_id, subject.user))
     removed = 0
     for found, channel, chat_id, user in targets.values():
-        adapter = ctx.app.adapters.get(channel)
+        adapter = ms.app.adapters.get(channel)
         if adapter is None or user.channel != channel:
             continue
         if not adapter.supports(Capability.REMOVE_MEMBER):
             continue
-        ctx.emit(
+        ms.emit(
             RemoveMember(chat=ChatRef(channel=channel, chat_id=chat_id), user=user, reason=reason),
             purpose="moderation.expel",
             dry_run=dry,
@@ -295,27 +295,29 @@ async def expel(
         )
         if found is not None and not dry:
             found.status = "banned"
-            found.left_at = ctx.now
+            found.left_at = ms.now
         removed += 1
     return removed
 
 
-async def _ask_for_review(ctx: Context, case: ModerationCase, decision: Decision) -> None:
+async def _ask_for_review(ms: ModerationSession, case: ModerationCase, decision: Decision) -> None:
     """Put the case in the review queue and tell the community's admins once."""
-    assert ctx.place is not None
-    admins = ctx.app.directory.officials_for(ctx.place.community.id, roles=["administrador"])
+    assert ms.place is not None
+    admins = ms.app.directory.officials_for(ms.place.community.id, roles=["administrador"])
     text = (
         (decision.review_text or texts.ENF_REVIEW_FALLBACK)
         + "\n"
-        + texts.ENF_REVIEW_HOW.format(case=case.id, community=ctx.place.community.name)
+        + texts.ENF_REVIEW_HOW.format(case=case.id, community=ms.place.community.name)
     )
+    if ms.app.settings.registration.enabled:  # the officials' panel is served with it
+        text += " " + texts.ENF_REVIEW_PANEL.format(url=ms.app.base_url, case=case.id)
     await notify_officials(
-        ctx.app,
-        ctx.session,
+        ms.app,
+        ms.session,
         admins,
         text,
         key=f"moderation:review:case{case.id}",
         purpose="moderation.review",
-        community_id=ctx.place.community.id,
-        cause_event_id=ctx.event_id,
+        community_id=ms.place.community.id,
+        cause_event_id=ms.event_id,
     )

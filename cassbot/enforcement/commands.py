@@ -7,7 +7,6 @@ explainable and can be undone with /deshacer.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,20 +14,15 @@ from sqlalchemy import select
 from cassbot import texts
 from cassbot.commands import CommandRegistry, CommandSpec, ParsedCommand
 from cassbot.enforcement.apply import apply_decision, load_standing
+from cassbot.enforcement.cases import CaseRefused, Refusal, find_case
 from cassbot.enforcement.manual import manual_expulsion, manual_report, manual_warning
-from cassbot.enforcement.targets import (
-    AmbiguousTarget,
-    Target,
-    resolve_target,
-    sender_for_identity,
-)
+from cassbot.enforcement.review import confirm_case, dismiss_case
+from cassbot.enforcement.session import ModerationSession
+from cassbot.enforcement.targets import AmbiguousTarget, Target, resolve_target
 from cassbot.enforcement.undo import lift_bans, readmit, undo_case
-from cassbot.events import ChatRef, MessageRef
 from cassbot.localtime import show_date
 from cassbot.pipeline import Context
-from cassbot.storage.models import Community, Group, Identity, ModerationCase, PointsRecord
-from moderation.findings import Finding, ScreenReport
-from moderation.policy import decide
+from cassbot.storage.models import Community, Identity, ModerationCase, PointsRecord
 
 ADMINS = frozenset({"funcionario", "administrador"})
 
@@ -63,8 +57,9 @@ async def _sanction(ctx: Context, command: ParsedCommand, name: str, *, expel: b
         ctx.reply(texts.ENF_EXEMPT_TARGET.format(who=target.sender.name), purpose="command")
         return
     assert ctx.place is not None
+    ms = ModerationSession.for_event(ctx, signed=True)
     policy = ctx.place.community.policy
-    standing = await load_standing(ctx, target.sender)
+    standing = await load_standing(ms, target.sender)
     reason = target.rest or texts.ENF_REASON_DEFAULT
     delete = target.message is not None
     if expel:
@@ -78,12 +73,13 @@ async def _sanction(ctx: Context, command: ParsedCommand, name: str, *, expel: b
             dry_run=ctx.dry_run,
         )  # fmt: skip
     await apply_decision(
-        ctx,
+        ms,
         decision,
         manual_report(decision.rule_id or f"manual.{name}", reason),
         subject=target.sender,
         source="manual",
-        message=target.message,
+        group_chat=ctx.chat,
+        message=target.message if target.message is not None else ctx.message_ref,
         reason=reason,
     )
 
@@ -104,10 +100,11 @@ async def readmit_command(ctx: Context, command: ParsedCommand) -> None:
     assert ctx.sender is not None
     community = ctx.place.community
     person = target.sender.person
-    if not await lift_bans(ctx, community.id, person.id, by=ctx.sender.name):
+    ms = ModerationSession.for_event(ctx, signed=True)
+    if not await lift_bans(ms, community.id, person.id, by=ctx.sender.name):
         ctx.reply(texts.ENF_NOT_BANNED.format(who=target.sender.name), purpose="command")
         return
-    added = await readmit(ctx, community.id, person.id)
+    added = await readmit(ms, community.id, person.id)
     await ctx.audit(
         "moderation.readmit",
         subject=target.sender.identity,
@@ -277,23 +274,24 @@ async def _case(ctx: Context, command: ParsedCommand, name: str) -> ModerationCa
     if not raw.isdigit():
         ctx.reply(texts.ENF_CASE_USAGE.format(command=name), purpose="command")
         return None
-    case = await ctx.session.get(ModerationCase, int(raw))
-    covered = _covered(ctx)
-    if case is None or (covered is not None and case.community_id not in covered):
+    try:
+        return await find_case(
+            ModerationSession.for_event(ctx, signed=True), int(raw), _covered(ctx)
+        )
+    except CaseRefused:
         ctx.reply(texts.ENF_CASE_NOT_FOUND.format(case=raw), purpose="command")
         return None
-    return case
 
 
-async def _in_case_group(ctx: Context, case: ModerationCase) -> tuple[Context, ChatRef] | None:
-    group = await ctx.session.get(Group, case.group_id) if case.group_id else None
-    if group is None:
-        return None
-    chat = ChatRef(channel=group.channel, chat_id=group.chat_id)
-    place = ctx.app.directory.place(chat)
-    if place is None:
-        return None
-    return dataclasses.replace(ctx, place=place, group=group), chat
+def _refused(ctx: Context, refused: CaseRefused, case: ModerationCase) -> None:
+    """Answer a refused decision with the same words the commands always used."""
+    if refused.refusal == Refusal.NOT_PENDING:
+        text = texts.ENF_CASE_NOT_PENDING.format(case=case.id, status=case.status)
+    elif refused.refusal == Refusal.ALREADY_UNDONE:
+        text = texts.ENF_UNDO_ALREADY.format(case=case.id)
+    else:
+        text = texts.ENF_CASE_NOT_FOUND.format(case=case.id)
+    ctx.reply(text, purpose="command")
 
 
 async def review_list_command(ctx: Context, command: ParsedCommand) -> None:
@@ -331,52 +329,11 @@ async def confirm_command(ctx: Context, command: ParsedCommand) -> None:
     case = await _case(ctx, command, "confirmar")
     if case is None:
         return
-    if case.status != "review":
-        ctx.reply(
-            texts.ENF_CASE_NOT_PENDING.format(case=case.id, status=case.status), purpose="command"
-        )
+    try:
+        await confirm_case(ModerationSession.for_event(ctx, signed=True), case)
+    except CaseRefused as refused:
+        _refused(ctx, refused, case)
         return
-    located = await _in_case_group(ctx, case)
-    subject_identity = await ctx.session.get(Identity, case.subject_identity_id)
-    if located is None or subject_identity is None:
-        ctx.reply(texts.ENF_CASE_NOT_FOUND.format(case=case.id), purpose="command")
-        return
-    group_ctx, chat = located
-    assert ctx.sender is not None
-    assert group_ctx.place is not None
-    span = (case.span_start or 0, case.span_end or 0)
-    finding = Finding(
-        case.rule_id,
-        case.category,
-        max(case.severity, 2),
-        span,
-        "violation",
-        detail="confirmado por " + ctx.sender.name,
-    )
-    report = ScreenReport(
-        case.text or "", (finding,), True, "act", max(case.severity, 2), (case.category,), None
-    )
-    subject = await sender_for_identity(group_ctx, subject_identity)
-    decision = decide(
-        report,
-        standing=await load_standing(group_ctx, subject),
-        settings=group_ctx.place.community.policy,
-        now=ctx.now,
-        dry_run=group_ctx.dry_run,
-    )
-    message = MessageRef(chat=chat, message_id=case.message_id) if case.message_id else None
-    await apply_decision(
-        group_ctx,
-        decision,
-        report,
-        subject=subject,
-        source="manual",
-        group_chat=chat,
-        message=message,
-    )
-    case.status = "confirmed"
-    case.reviewed_by = ctx.sender.name
-    case.reviewed_at = ctx.now
     ctx.reply(texts.ENF_CASE_CONFIRMED.format(case=case.id), purpose="command")
 
 
@@ -384,23 +341,11 @@ async def dismiss_command(ctx: Context, command: ParsedCommand) -> None:
     case = await _case(ctx, command, "descartar")
     if case is None:
         return
-    if case.status != "review":
-        ctx.reply(
-            texts.ENF_CASE_NOT_PENDING.format(case=case.id, status=case.status), purpose="command"
-        )
+    try:
+        await dismiss_case(ModerationSession.for_event(ctx, signed=True), case)
+    except CaseRefused as refused:
+        _refused(ctx, refused, case)
         return
-    assert ctx.sender is not None
-    case.status = "dismissed"
-    case.reviewed_by = ctx.sender.name
-    case.reviewed_at = ctx.now
-    located = await _in_case_group(ctx, case)
-    audit_ctx = located[0] if located else ctx
-    await audit_ctx.audit(
-        "moderation.dismissed",
-        rule_id=case.rule_id,
-        actor_kind="official",
-        detail={"summary": f"Caso #{case.id} descartado", "case_id": case.id},
-    )
     ctx.reply(texts.ENF_CASE_DISMISSED.format(case=case.id), purpose="command")
 
 
@@ -408,12 +353,10 @@ async def undo_command(ctx: Context, command: ParsedCommand) -> None:
     case = await _case(ctx, command, "deshacer")
     if case is None:
         return
-    assert ctx.sender is not None
-    located = await _in_case_group(ctx, case)
-    work_ctx = located[0] if located else ctx
-    description = await undo_case(work_ctx, case, by=ctx.sender.name)
-    if description is None:
-        ctx.reply(texts.ENF_UNDO_ALREADY.format(case=case.id), purpose="command")
+    try:
+        description = await undo_case(ModerationSession.for_event(ctx, signed=True), case)
+    except CaseRefused as refused:
+        _refused(ctx, refused, case)
         return
     ctx.reply(texts.ENF_UNDONE.format(case=case.id, what=description), purpose="command")
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from cassbot.config import packaged_config_dir
 from cassbot.enforcement.apply import apply_decision, load_standing
+from cassbot.enforcement.session import ModerationSession
 from cassbot.pipeline import Context, Next
 from cassbot.settings import Settings
 from cassbot.storage.db import Database
@@ -100,13 +101,20 @@ class DecideStage:
             await call_next()
             return
         policy = ctx.place.community.policy
-        standing = await load_standing(ctx, ctx.sender)
+        ms = ModerationSession.for_event(ctx, signed=False)  # the bot decides
+        standing = await load_standing(ms, ctx.sender)
         decision = decide(
             report, standing=standing, settings=policy, now=ctx.now, dry_run=ctx.dry_run
         )
         if decision.effects:
             ctx.notes["decision"] = await apply_decision(
-                ctx, decision, report, subject=ctx.sender, source="auto"
+                ms,
+                decision,
+                report,
+                subject=ctx.sender,
+                source="auto",
+                group_chat=ctx.chat,
+                message=ctx.message_ref,
             )
         await call_next()
 

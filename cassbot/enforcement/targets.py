@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from cassbot.enforcement.session import ModerationSession
 from cassbot.events import MessagePosted, MessageRef, UserRef
 from cassbot.people import identity_for, membership_of
 from cassbot.pipeline import Context, Sender
 from cassbot.storage.models import Group, Identity, Membership
+
+if TYPE_CHECKING:
+    from cassbot.app import CassBot
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +50,13 @@ async def resolve_target(ctx: Context, args: str) -> Target | None:
                     )
                 ).scalar_one_or_none()
                 if known is not None:  # never invent a member from a name typed after @
-                    return Target(await sender_for_identity(ctx, known), None, rest)
+                    return Target(await _sender_of_identity(ctx, known), None, rest)
     found = await _find_identities(ctx, channel, handle)
     if not found:
         return None
     if len(found) > 1:
         raise AmbiguousTarget(handle, [i.display_name or i.user_id for i in found])
-    identity = found[0]
-    user = UserRef(
-        channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
-    )
-    return Target(await _sender_for(ctx, user), None, rest)
+    return Target(await _sender_of_identity(ctx, found[0]), None, rest)
 
 
 class AmbiguousTarget(Exception):
@@ -89,16 +91,30 @@ async def _find_identities(ctx: Context, channel: str, handle: str) -> list[Iden
     return list((await ctx.session.execute(query.distinct().limit(6))).scalars())
 
 
-async def sender_for_identity(ctx: Context, identity: Identity) -> Sender:
+async def sender_for_identity(ms: ModerationSession, identity: Identity) -> Sender:
+    """The person a stored case is about, as the policy sees them in the case's group."""
+    user = UserRef(
+        channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
+    )
+    return await _resolve(ms.app, ms.session, ms.group, user)
+
+
+async def _sender_for(ctx: Context, user: UserRef) -> Sender:
+    return await _resolve(ctx.app, ctx.session, ctx.group, user)
+
+
+async def _sender_of_identity(ctx: Context, identity: Identity) -> Sender:
     user = UserRef(
         channel=identity.channel, user_id=identity.user_id, display_name=identity.display_name
     )
     return await _sender_for(ctx, user)
 
 
-async def _sender_for(ctx: Context, user: UserRef) -> Sender:
-    identity, person = await identity_for(ctx.session, user)
-    membership = await membership_of(ctx.session, ctx.group, identity) if ctx.group else None
+async def _resolve(
+    app: CassBot, session: AsyncSession, group: Group | None, user: UserRef
+) -> Sender:
+    identity, person = await identity_for(session, user)
+    membership = await membership_of(session, group, identity) if group else None
     return Sender(
         user=UserRef(
             channel=identity.channel,
@@ -107,6 +123,6 @@ async def _sender_for(ctx: Context, user: UserRef) -> Sender:
         ),
         identity=identity,
         person=person,
-        official=ctx.app.directory.official_for(user),
+        official=app.directory.official_for(user),
         membership=membership,
     )

@@ -9,6 +9,7 @@
 | padron             | yes           | yes              | own communities         |
 | datos_personales   | yes           | yes              | no (rosters hide phones)|
 | padron_roles       | yes           | yes              | own communities         |
+| moderacion         | yes           | yes              | own communities         |
 | cuentas            | yes           | no               | no                      |
 """
 
@@ -25,6 +26,7 @@ Permission = Literal[
     "padron",
     "datos_personales",
     "padron_roles",
+    "moderacion",
     "cuentas",
 ]
 
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "padron",
             "datos_personales",
             "padron_roles",
+            "moderacion",
             "cuentas",
         }
     ),
@@ -52,9 +55,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "padron",
             "datos_personales",
             "padron_roles",
+            "moderacion",
         }
     ),
-    "departamento": frozenset({"inicio", "padron", "padron_roles"}),
+    "departamento": frozenset({"inicio", "padron", "padron_roles", "moderacion"}),
 }
 ROLE_LABELS = {
     "administrador": "Administración del sistema",
@@ -71,6 +75,6 @@ def allowed(role: str, permission: str) -> bool:
 
 PERMISSION_ROLES_HELP = (
     "administrador (everything, accounts too); gobierno_digital (registrations, complaints, "
-    "appeals, bans, rosters with phone numbers); departamento (rosters of its official's "
-    "communities, without phone numbers, and member roles)."
+    "appeals, bans, rosters with phone numbers, moderation); departamento (rosters of its "
+    "official's communities, without phone numbers, member roles, and their moderation)."
 )

@@ -93,6 +93,7 @@ async def static_file(request: web.Request) -> web.StreamResponse:
 def install_registration(app: CassBot) -> None:
     if not app.settings.registration.enabled:
         return
+    from cassbot.enforcement.web_panel import register_moderation_pages
     from cassbot.registration.privacy import install_retention
     from cassbot.registration.web_panel import register_panel_pages
     from cassbot.registration.web_public import public_routes
@@ -105,6 +106,7 @@ def install_registration(app: CassBot) -> None:
     install_roster_upkeep(app)
     install_retention(app, feature)
     register_panel_pages(feature)
+    register_moderation_pages(app, feature.panel, feature.community_names)  # docs/moderacion.md
     app.extra_routes.extend(public_routes(feature))
     app.extra_routes.extend(feature.panel.routes())
     app.extra_routes.append(web.get("/registro/static/{name}", static_file))

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from cassbot import texts
+from cassbot.enforcement.web_panel import covered_communities, pending_reviews
 from cassbot.panel.passwords import hash_password, verify_password
 from cassbot.panel.roles import ROLE_LABELS
 from cassbot.panel.site import PanelUserView
@@ -139,6 +140,9 @@ class PanelPages:
                         )
                     ).scalar_one()
                 )
+            if user.can("moderacion"):
+                scope = covered_communities(user, self.f.community_names())
+                counts["moderacion"] = await pending_reviews(session, scope)
         return self.page(
             request, user, "panel_inicio.html", counts=counts, communities=self._communities(user)
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from adapters.local import LocalAdapter
 from cassbot.app import CassBot
 from cassbot.settings import Settings
 from cassbot.storage.models import AuditEntry, PlaygroundEntry
+from tests.registration.conftest import Browserless
 
 OFFICIALS: list[dict[str, Any]] = [
     {"name": "Directora de ODAPAS", "department": "agua", "role": "director",
@@ -78,3 +80,18 @@ async def audit_actions(bot: CassBot, prefix: str = "moderation.") -> list[Audit
                 )
             ).scalars()
         )
+
+
+@pytest.fixture
+async def panel_client() -> AsyncIterator[Callable[[CassBot], Browserless]]:
+    """An officials' panel visitor over real HTTP on 127.0.0.1 (cookies kept per visitor)."""
+    sessions: list[aiohttp.ClientSession] = []
+
+    def factory(bot: CassBot) -> Browserless:
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        sessions.append(session)
+        return Browserless(f"http://127.0.0.1:{bot.port}", session)
+
+    yield factory
+    for session in sessions:
+        await session.close()

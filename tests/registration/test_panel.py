@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from adapters.local import LocalAdapter
 from cassbot import texts
 from cassbot.clock import ManualClock
 from cassbot.events import ChatRef, MemberJoined, UserRef
@@ -14,7 +15,7 @@ from cassbot.panel.roles import ROLE_PERMISSIONS, allowed
 from cassbot.registration.appeals import file_appeal
 from cassbot.registration.feedback import file_feedback
 from cassbot.registration.requests import NewRequest, submit_request
-from cassbot.storage.models import CommunityBan, Membership, PanelSession, Person
+from cassbot.storage.models import CommunityBan, Membership, ModerationCase, PanelSession, Person
 from tests.helpers import settle
 from tests.registration.conftest import PASSWORD, add_panel_user, csrf_of
 
@@ -77,12 +78,21 @@ async def seeded_bot(reg_settings, make_bot, **kwargs):  # type: ignore[no-untyp
     async with bot.db.read() as session:
         membership = (await session.execute(select(Membership))).scalars().first()
     assert membership is not None
+    # A message in review in Coscomate (the departamento account's community).
+    local = bot.adapters.get("local")
+    assert isinstance(local, LocalAdapter)
+    await local.post("coscomate", "vecino-beto", "el pendejo del vecino dejó la basura")
+    await settle(bot)
+    async with bot.db.read() as session:
+        case = (await session.execute(select(ModerationCase))).scalar_one()
+    assert case.status == "review" and case.community_id == "coscomate"
     return bot, {
         "folio": request.folio,
         "ban_id": str(ban.id),
         "membership_id": str(membership.id),
         "queja": complaint.folio,
         "apelacion": appeal.folio,
+        "case": str(case.id),
     }
 
 
@@ -146,8 +156,11 @@ async def test_every_panel_route_needs_login_and_the_right_role(
     # Nothing any refused POST could have done happened.
     async with bot.db.read() as session:
         ban = await session.get(CommunityBan, int(ids["ban_id"]))
+        case = await session.get(ModerationCase, int(ids["case"]))
     assert ban is not None
     assert ban.lifted_at is None
+    assert case is not None and case.status == "review"
+    assert {"moderacion"} <= {permission for _, _, permission in routes}
 
 
 async def test_departments_see_their_communities_without_phone_numbers(
@@ -296,3 +309,47 @@ async def test_changing_the_password_ends_every_session(reg_settings, make_bot, 
     assert (await phone.get("/panel"))[0] == 303
     assert (await laptop.get("/panel"))[0] == 303
     await laptop.login("gd", "una-nueva-contraseña")
+
+
+async def test_departments_moderate_only_their_communities(reg_settings, make_bot, client) -> None:  # type: ignore[no-untyped-def]
+    bot, ids = await seeded_bot(reg_settings, make_bot)
+    local = bot.adapters.get("local")
+    assert isinstance(local, LocalAdapter)
+    await local.post("canalejas", "vecina-karla", "idiota")  # in review, not their community
+    await settle(bot)
+    async with bot.db.read() as session:
+        other = (
+            await session.execute(
+                select(ModerationCase).where(ModerationCase.community_id == "canalejas")
+            )
+        ).scalar_one()
+    own = ids["case"]
+    seguridad, gd = client(bot), client(bot)
+    await seguridad.login("seguridad")
+    await gd.login("gd")
+    status, body, _ = await seguridad.get("/panel/moderacion")
+    assert status == 200
+    assert f'data-case="{own}"' in body and f'data-case="{other.id}"' not in body
+    assert "Villa de Canalejas" not in body  # not even in the community filter
+    status, body, _ = await seguridad.get(f"/panel/moderacion/{other.id}")
+    assert status == 404 and texts.MODPANEL_NOT_FOUND in body
+    assert (await seguridad.get("/panel/moderacion?comunidad=canalejas"))[0] == 403
+    token = await seguridad.token("/panel/moderacion")
+    for verb in ("confirmar", "descartar", "deshacer"):
+        status, body, _ = await seguridad.post(
+            f"/panel/moderacion/{other.id}/{verb}", {"csrf": token}
+        )
+        assert status == 404 and texts.MODPANEL_NOT_FOUND in body, verb
+    status, body, _ = await gd.get("/panel")  # Gobierno Digital sees both in its count
+    assert 'data-testid="por-revisar">2<' in body
+    status, body, _ = await seguridad.get("/panel")
+    assert 'data-testid="por-revisar">1<' in body
+    # Their own community's case they may decide, signed with their official's name.
+    status, _, _ = await seguridad.post(f"/panel/moderacion/{own}/descartar", {"csrf": token})
+    assert status == 303
+    async with bot.db.read() as session:
+        mine = await session.get(ModerationCase, int(own))
+        theirs = await session.get(ModerationCase, other.id)
+    assert mine is not None and mine.status == "dismissed"
+    assert mine.reviewed_by == "Enlace de Seguridad en Coscomate"
+    assert theirs is not None and theirs.status == "review"

@@ -30,6 +30,7 @@ const ACTION_LABELS = {
   "moderation.pardon": "Advertencias borradas",
   "moderation.dry_run": "Modo de prueba",
   "moderation.dismissed": "Caso descartado",
+  "moderation.confirmed": "Caso confirmado: se aplicó la regla",
   registration_approved: "Registro aprobado",
   admission_planned: "Alta en el grupo en curso",
   ban_recorded: "Agregado a la lista de bajas",
