@@ -129,7 +129,14 @@ ENF_DRY_RUN_USAGE = "Usa /prueba on para activarlo o /prueba off para desactivar
 ENF_CASE_USAGE = "Escribe /{command} seguido del número de caso, por ejemplo /{command} 12."
 ENF_CASE_NOT_FOUND = "No encontré el caso #{case} en tus comunidades."
 ENF_CASE_NOT_PENDING = "El caso #{case} ya no está pendiente de revisión ({status})."
-ENF_CASE_CONFIRMED = "✅ Caso #{case} confirmado: se aplicó la regla."
+ENF_CASE_CONFIRMED = (
+    "✅ Caso #{case} confirmado: se aplicó la regla (la sanción es el caso #{sanction}; "
+    "para deshacerla escribe /deshacer {sanction})."
+)
+ENF_UNDO_NOT_A_SANCTION = (
+    "El caso #{case} no sancionó a nadie ({status}); si se confirmó, deshaz el caso de la "
+    "sanción que indica /confirmar."
+)
 ENF_CASE_DISMISSED = "✅ Caso #{case} descartado: no se sancionó a nadie."
 ENF_REVIEW_EMPTY = "No hay casos pendientes de revisión."
 ENF_REVIEW_HEADER = "Casos pendientes de revisión:"

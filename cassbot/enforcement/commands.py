@@ -289,6 +289,8 @@ def _refused(ctx: Context, refused: CaseRefused, case: ModerationCase) -> None:
         text = texts.ENF_CASE_NOT_PENDING.format(case=case.id, status=case.status)
     elif refused.refusal == Refusal.ALREADY_UNDONE:
         text = texts.ENF_UNDO_ALREADY.format(case=case.id)
+    elif refused.refusal == Refusal.NOT_A_SANCTION:
+        text = texts.ENF_UNDO_NOT_A_SANCTION.format(case=case.id, status=case.status)
     else:
         text = texts.ENF_CASE_NOT_FOUND.format(case=case.id)
     ctx.reply(text, purpose="command")
@@ -330,11 +332,14 @@ async def confirm_command(ctx: Context, command: ParsedCommand) -> None:
     if case is None:
         return
     try:
-        await confirm_case(ModerationSession.for_event(ctx, signed=True), case)
+        outcome = await confirm_case(ModerationSession.for_event(ctx, signed=True), case)
     except CaseRefused as refused:
         _refused(ctx, refused, case)
         return
-    ctx.reply(texts.ENF_CASE_CONFIRMED.format(case=case.id), purpose="command")
+    ctx.reply(
+        texts.ENF_CASE_CONFIRMED.format(case=case.id, sanction=outcome.case_id),
+        purpose="command",
+    )
 
 
 async def dismiss_command(ctx: Context, command: ParsedCommand) -> None:
@@ -354,7 +359,10 @@ async def undo_command(ctx: Context, command: ParsedCommand) -> None:
     if case is None:
         return
     try:
-        description = await undo_case(ModerationSession.for_event(ctx, signed=True), case)
+        # Only sanctions are undone (a review case sanctioned nobody: its sanction is undone).
+        description = await undo_case(
+            ModerationSession.for_event(ctx, signed=True), case, only=("applied", "dry_run")
+        )
     except CaseRefused as refused:
         _refused(ctx, refused, case)
         return

@@ -252,3 +252,26 @@ async def test_warning_dates_are_local(mod_settings, make_bot) -> None:  # type:
     await playground(bot).post("dm-vecino-beto", "vecino-beto", "/advertencias")
     await settle(bot)
     assert "• 30/11/2026:" in (await said(bot, "dm-vecino-beto"))[-1]
+
+
+async def test_undoing_a_confirmed_review_points_to_its_sanction(mod_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(mod_settings(), serve_http=False)
+    local = playground(bot)
+    await local.post("canalejas", "vecino-beto", "el pendejo del vecino dejó la basura")
+    await settle(bot)
+    async with bot.db.read() as session:
+        review = (await session.execute(select(ModerationCase))).scalar_one()
+    await local.post("dm-oficial-gd", "oficial-gd", f"/confirmar {review.id}")
+    await settle(bot)
+    confirmed = (await said(bot, "dm-oficial-gd"))[-1]
+    async with bot.db.read() as session:
+        sanction = (
+            await session.execute(select(ModerationCase).where(ModerationCase.status == "applied"))
+        ).scalar_one()
+    assert f"/deshacer {sanction.id}" in confirmed
+    await local.post("dm-oficial-gd", "oficial-gd", f"/deshacer {review.id}")
+    await local.post("dm-oficial-gd", "oficial-gd", f"/deshacer {sanction.id}")
+    await settle(bot)
+    refused, undone = (await said(bot, "dm-oficial-gd"))[-2:]
+    assert f"El caso #{review.id} no sancionó a nadie" in refused
+    assert undone.startswith(f"↩️ Caso #{sanction.id} deshecho")
