@@ -529,6 +529,10 @@ UNAPPROVED_JOIN = (
     "{url}/panel/padron?comunidad={community_id}{action}"
 )
 UNAPPROVED_REMOVED_NOTE = " (la comunidad pide retirar a quien no está registrado: se retiró)."
+UNAPPROVED_TRIAL_NOTE = (
+    " (la comunidad pide retirar a quien no está registrado, pero el grupo está en modo de "
+    "prueba: no se retiró; solo quedó anotado)."
+)
 UNAPPROVED_REMOVED_PRIVATE = (
     "Para estar en {group} primero hay que registrarse en {url}/registro. En cuanto se apruebe "
     "tu solicitud te agregamos."
