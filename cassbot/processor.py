@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from cassbot.events import EVENT_ADAPTER
 from cassbot.pipeline import Context, Pipeline
+from cassbot.safe_errors import describe, where
 from cassbot.settings import ProcessingSettings
 from cassbot.storage.db import Database
 from cassbot.storage.models import InboundEvent
@@ -148,7 +149,8 @@ class EventProcessor:
             if row is None:
                 return 0
             row.attempts += 1
-            row.error = f"{type(exc).__name__}: {exc}"[:4000]
+            # Never str(exc): SQL parameters and validation inputs carry people's messages.
+            row.error = describe(exc)[:4000]
             parked = row.attempts >= self._settings.max_attempts
             if parked:
                 row.status = "failed"
@@ -156,8 +158,12 @@ class EventProcessor:
         logger.error(
             "event processing failed%s",
             "; parked as failed" if parked else "; will retry",
-            exc_info=exc,
-            extra={"event_id": event_id, "attempt": attempts},
+            extra={
+                "event_id": event_id,
+                "attempt": attempts,
+                "error": describe(exc),
+                "where": where(exc, frames=6),
+            },
         )
         self._app.metrics.events_processed.labels("failed" if parked else "retried").inc()
         if parked:

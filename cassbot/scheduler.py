@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot.clock import Clock
+from cassbot.safe_errors import describe
 from cassbot.settings import SchedulerSettings
 from cassbot.storage.db import Database
 from cassbot.storage.models import Timer
@@ -153,7 +154,7 @@ class Scheduler:
                 timer = await session.get(Timer, timer_id)
                 if timer is not None:
                     timer.attempts += 1
-                    timer.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    timer.last_error = describe(exc)[:2000]  # no SQL parameters or inputs
                     if timer.attempts >= _MAX_TIMER_ATTEMPTS:
                         timer.status = "failed"
                     else:

@@ -450,6 +450,11 @@ REG_ERR_MESSAGE_LONG = "El mensaje es demasiado largo (máximo {limit} caractere
 REG_ERR_MESSAGE_MISSING = "Escribe tu mensaje."
 REG_ERR_CONSENT = "Para continuar debes aceptar los términos de uso y el aviso de privacidad."
 REG_ERR_FOLIO = "Escribe el folio tal como te lo dimos, por ejemplo REG-2026-000042."
+REG_ERR_CODE_MISSING = "Escribe la clave de consulta que te dimos junto con el folio."
+REG_ERR_CODE = (
+    "La clave de consulta tiene 8 letras y números, por ejemplo K7QM-4XPD. Revisa que esté "
+    "bien escrita."
+)
 REG_ERR_ANSWER = "Escribe tu respuesta."
 REG_ERR_KIND = "Elige si es una queja o una sugerencia."
 FORM_EXPIRED = (
@@ -464,12 +469,22 @@ RATE_LIMITED_IP = (
 RATE_LIMITED_PHONE = (
     "Ese número ya envió varias solicitudes hoy. Espera {hours} horas o llama a Gobierno Digital."
 )
+# The form never shows the existing folio: whoever typed the number may not be its owner.
 REG_DUPLICATE = (
-    "Ya tienes una solicitud en revisión con el folio {folio}. Consulta su estado en "
-    "«Consultar mi solicitud» con ese folio y tu número."
+    "Ya hay una solicitud en revisión para ese número, así que no guardamos otra. Si la "
+    "enviaste tú, consulta cómo va con el folio y la clave de consulta que te dimos al "
+    "enviarla; también te los acabamos de reenviar por mensaje privado a ese número cuando el "
+    "asistente puede escribirte ahí (por ejemplo, por WhatsApp). Si no los tienes, llama a "
+    "Gobierno Digital."
+)
+REG_DUPLICATE_PRIVATE = (
+    "Alguien volvió a llenar el formulario de registro a los grupos CASS con tu número. Tu "
+    "solicitud {folio} sigue en revisión; tu clave de consulta es {code}. Consulta cómo va en "
+    "{url}/registro/estado con los dos. No compartas la clave. Si no fuiste tú, no tienes que "
+    "hacer nada."
 )
 STATUS_NOT_FOUND = (
-    "No encontramos una solicitud con ese folio y ese número. Revisa que estén bien escritos."
+    "No encontramos un folio con esa clave de consulta. Revisa que los dos estén bien escritos."
 )
 STATUS_RATE_LIMITED = (
     "Hiciste demasiadas consultas seguidas. Espera una hora e inténtalo de nuevo."
@@ -577,7 +592,7 @@ REG_REJECTED_PRIVATE = (
 )
 REG_INFO_PRIVATE = (
     "Sobre tu solicitud {folio}, Gobierno Digital pregunta: {question}\n"
-    "Responde en {url}/registro/estado con tu folio y tu número."
+    "Responde en {url}/registro/estado con tu folio {folio} y tu clave de consulta {code}."
 )
 
 # Joins, leaves, bans (to the group's officials).
@@ -587,6 +602,10 @@ UNAPPROVED_JOIN = (
     "{url}/panel/padron?comunidad={community_id}{action}"
 )
 UNAPPROVED_REMOVED_NOTE = " (la comunidad pide retirar a quien no está registrado: se retiró)."
+UNAPPROVED_TRIAL_NOTE = (
+    " (la comunidad pide retirar a quien no está registrado, pero el grupo está en modo de "
+    "prueba: no se retiró; solo quedó anotado)."
+)
 UNAPPROVED_REMOVED_PRIVATE = (
     "Para estar en {group} primero hay que registrarse en {url}/registro. En cuanto se apruebe "
     "tu solicitud te agregamos."
@@ -622,7 +641,8 @@ FEEDBACK_EXAMPLES: dict[str, str] = {
 }
 FEEDBACK_RECEIVED = (
     "Recibimos tu {kind} con el folio {folio}. Gobierno Digital te responde en menos de "
-    "{hours} horas por este chat."
+    "{hours} horas por este chat. También puedes consultarla en {url}/registro/estado con el "
+    "folio y la clave de consulta {code} (no la compartas)."
 )
 FEEDBACK_RECEIVED_WEB = "Recibimos tu {kind}. Gobierno Digital responde en menos de {hours} horas."
 FEEDBACK_ANSWER_PRIVATE = "Respuesta a tu {kind} {folio}: {answer}"
@@ -631,13 +651,17 @@ FEEDBACK_ANSWER_PRIVATE = "Respuesta a tu {kind} {folio}: {answer}"
 APPEAL_USAGE = "Escribe /apelar seguido de por qué pides volver al grupo."
 APPEAL_NO_BAN = "No tienes una expulsión vigente en los grupos CASS: no hay nada que apelar."
 APPEAL_NO_BAN_WEB = (
-    "No encontramos una expulsión vigente para ese folio y ese número. Revisa los datos; si "
-    "no tienes folio de registro, escribe /apelar en un chat privado con el bot."
+    "No encontramos una expulsión vigente para ese folio y esa clave de consulta. Revisa los "
+    "datos; si no tienes el folio y la clave de tu registro, escribe /apelar en un chat "
+    "privado con el asistente."
 )
 APPEAL_DUPLICATE = "Ya tienes una apelación en revisión con el folio {folio}."
 APPEAL_RECEIVED = (
-    "Recibimos tu apelación con el folio {folio}. La resolverá un funcionario distinto de "
-    "quien te expulsó, en menos de {hours} horas."
+    "Recibimos tu apelación con el folio {folio} (clave de consulta {code}). La resolverá un "
+    "funcionario distinto de quien te expulsó, en menos de {hours} horas."
+)
+APPEAL_RECEIVED_WEB = (
+    "La resolverá un funcionario distinto de quien te expulsó, en menos de {hours} horas."
 )
 APPEAL_UPHELD_PRIVATE = (
     "Tu apelación {folio} procede: se levantó tu expulsión de {community} y te volvemos a "

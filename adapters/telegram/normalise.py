@@ -53,7 +53,26 @@ ALLOWED_UPDATES: tuple[str, ...] = (
 
 
 class UnreadableUpdate(ValueError):
-    """An update that cannot be read (a malformed part PTB refuses)."""
+    """An update that cannot be read (a malformed part PTB refuses).
+
+    Its message and attributes hold only facts safe to log: the update's id and kind, the
+    error's type and the names of the fields present, never their values (names, texts).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        update_id: int | None = None,
+        kind: str = "unknown",
+        error_type: str = "",
+        fields: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.update_id = update_id
+        self.kind = kind
+        self.error_type = error_type
+        self.fields = fields
 
 
 class NotAnUpdate(UnreadableUpdate):
@@ -101,9 +120,21 @@ def normalise_update(data: Mapping[str, Any], *, bot_id: str) -> Normalised:
         except Exception:
             pass
         else:
-            note = f"read without the parts PTB refused ({error})"
+            note = f"read without the parts PTB refused ({type(error).__name__})"
             return Normalised(result.update_id, result.kind, result.events, note)
-    raise UnreadableUpdate(f"update {update_id} ({kind}) could not be read: {error}") from error
+    # PTB's error text may quote the update's values: only its type goes into the message.
+    raise UnreadableUpdate(
+        f"update {update_id} ({kind}) could not be read: {type(error).__name__}",
+        update_id=update_id,
+        kind=kind,
+        error_type=type(error).__name__,
+        fields=_field_names(data.get(kind)),
+    ) from error
+
+
+def _field_names(part: Any) -> tuple[str, ...]:
+    """The keys of an update's part (Telegram's field names, never their values)."""
+    return tuple(sorted(str(key) for key in part)) if isinstance(part, Mapping) else ()
 
 
 # The parts of a message cassbot reads; anything else is left out of a second reading.

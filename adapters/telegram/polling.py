@@ -130,7 +130,12 @@ class Poller:
             except UnreadableUpdate as exc:
                 logger.error(
                     "Telegram update could not be read; skipped",
-                    extra={"error": str(exc), "update_id": update_id},
+                    extra={
+                        "error": str(exc),
+                        "update_id": update_id,
+                        "kind": exc.kind,
+                        "fields": ",".join(exc.fields),
+                    },
                 )
             if isinstance(update_id, int):
                 offset = max(offset or 0, update_id + 1)

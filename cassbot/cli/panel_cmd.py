@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
 from typing import Any
@@ -105,6 +106,8 @@ def add_user_cmd(args: argparse.Namespace) -> int:
             raise ConfigError("the departamento role needs --official (it limits the rosters)")
         display = args.name or (official.name if official else username)
         password = _read_password(args.password_stdin, app.settings.panel.min_password_length)
+        # Hashed before the transaction: on SQLite a running bot shares the write lock.
+        password_hash = await asyncio.to_thread(hash_password, password)
         async with app.db.transaction() as session:
             exists = (
                 await session.execute(select(PanelUser).where(PanelUser.username == username))
@@ -116,7 +119,7 @@ def add_user_cmd(args: argparse.Namespace) -> int:
                 PanelUser(
                     username=username,
                     display_name=display,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     role=args.role,
                     official_name=official.name if official else None,
                     active=True,
@@ -142,16 +145,19 @@ def set_password_cmd(args: argparse.Namespace) -> int:
             if args.disable
             else _read_password(args.password_stdin, app.settings.panel.min_password_length)
         )
+        password_hash = (
+            None if password is None else await asyncio.to_thread(hash_password, password)
+        )
         async with app.db.transaction() as session:
             user = (
                 await session.execute(select(PanelUser).where(PanelUser.username == username))
             ).scalar_one_or_none()
             if user is None:
                 raise ConfigError(f"no user {username!r}")
-            if password is None:
+            if password_hash is None:
                 user.active = False
             else:
-                user.password_hash = hash_password(password)
+                user.password_hash = password_hash
                 user.password_changed_at = app.clock.now()
                 user.active = True
             from sqlalchemy import delete

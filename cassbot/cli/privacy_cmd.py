@@ -43,7 +43,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def export_cmd(args: argparse.Namespace) -> int:
-    from cassbot.registration.privacy import export_person
+    from cassbot.registration.person_data import export_person
 
     async def work(app: Any) -> int:
         try:
@@ -63,7 +63,7 @@ def export_cmd(args: argparse.Namespace) -> int:
 
 
 def erase_cmd(args: argparse.Namespace) -> int:
-    from cassbot.registration.privacy import erase_person
+    from cassbot.registration.person_data import erase_person
 
     if not args.yes:
         answer = input(f"Erase the personal data of {args.phone}? This cannot be undone. [y/N] ")

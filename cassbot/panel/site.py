@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy import select
 
 from cassbot import texts
-from cassbot.panel.passwords import hash_password, needs_rehash, verify_password
+from cassbot.panel.passwords import Passwords
 from cassbot.panel.roles import ROLE_LABELS, SCOPED_ROLES, allowed
 from cassbot.panel.sessions import SessionStore
 from cassbot.registration.common import Actor
@@ -105,6 +106,7 @@ class PanelSite:
         self._render = render
         self._client_ip = client_ip
         self.sessions = SessionStore(app.db, self._settings)
+        self.passwords = Passwords()
         self.pages: list[PanelPage] = []
         public = app.settings.server.public_url or ""
         self._secure = public.startswith("https://")
@@ -238,8 +240,10 @@ class PanelSite:
         now = self._app.clock.now()
         ip_key = await self._keeper.hashed("ip", self._client_ip(request))
         user_key = await self._keeper.hashed("user", username)
+        # Every attempt is counted before the password is checked, so parallel guesses cannot
+        # all slip through before the first failure is recorded; a success is uncounted.
         for limit, key in ((self._ip_limit, ip_key), (self._user_limit, user_key)):
-            decision = await self._limiter.peek(limit, key, now)
+            decision = await self._limiter.hit(limit, key, now)
             if not decision.allowed:
                 minutes = max(1, int(decision.retry_after.total_seconds() // 60) + 1)
                 logger.warning("panel login throttled", extra={"bucket": limit.bucket})
@@ -250,26 +254,28 @@ class PanelSite:
                     status=429,
                 )
         async with self._app.db.read() as session:
-            from sqlalchemy import select
-
             user = (
                 await session.execute(select(PanelUser).where(PanelUser.username == username))
             ).scalar_one_or_none()
         stored = user.password_hash if user is not None and user.active else None
-        if not verify_password(stored, password) or user is None:
-            await self._limiter.hit(self._ip_limit, ip_key, now)
-            await self._limiter.hit(self._user_limit, user_key, now)
+        if not await self.passwords.verify(stored, password) or user is None:
             logger.warning("panel login failed", extra={"username": username})
             return await self._login_page(
                 request, error=texts.PANEL_LOGIN_FAILED, username=username, status=401
             )
+        await self._limiter.reset(self._user_limit, user_key)
+        await self._limiter.give_back(self._ip_limit, ip_key, now)
+        rehashed = (
+            await self.passwords.hash(password)
+            if self.passwords.needs_rehash(user.password_hash)
+            else None
+        )
         async with self._app.db.transaction() as session:
             row = await session.get(PanelUser, user.id)
             assert row is not None
             row.last_login_at = now
-            if needs_rehash(row.password_hash):
-                row.password_hash = hash_password(password)
-        await self._limiter.reset(self._user_limit, user_key)
+            if rehashed is not None and row.password_hash == user.password_hash:
+                row.password_hash = rehashed
         token = await self.sessions.create(user.id, now)
         logger.info("panel login", extra={"username": username, "role": user.role})
         response = web.HTTPSeeOther(_safe_next(str(form.get("siguiente", ""))) or "/panel")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cassbot import texts
 from cassbot.events import ChatRef
 from cassbot.notify import notify_officials
+from cassbot.registration.access import code_matches, new_code
 from cassbot.registration.admission import admit
 from cassbot.registration.bans import lift_ban
 from cassbot.registration.common import Actor, DecisionError, audit, mail_mailbox
@@ -69,6 +70,7 @@ async def file_appeal(
     person = await session.get(Person, ban.person_id)
     appeal = Appeal(
         folio=await next_folio(session, "APE", now),
+        access_code=new_code(),
         ban_id=ban.id,
         person_id=ban.person_id,
         community_id=ban.community_id,
@@ -120,10 +122,10 @@ async def file_appeal(
     return appeal
 
 
-async def find_appeal(session: AsyncSession, folio: str, phone: str) -> Appeal | None:
-    return (
-        await session.execute(select(Appeal).where(Appeal.folio == folio, Appeal.phone == phone))
-    ).scalar_one_or_none()
+async def find_appeal(session: AsyncSession, folio: str, code: str) -> Appeal | None:
+    """An appeal by folio and access code together: the folio alone reveals nothing."""
+    appeal = await appeal_by_folio(session, folio)
+    return appeal if code_matches(appeal.access_code if appeal else None, code) else None
 
 
 async def appeal_by_folio(session: AsyncSession, folio: str) -> Appeal | None:

@@ -8,6 +8,7 @@ from cassbot import texts
 from cassbot.commands import CommandRegistry, CommandSpec, ParsedCommand
 from cassbot.people import person_by_phone
 from cassbot.pipeline import Context
+from cassbot.registration.access import shown
 from cassbot.registration.appeals import DuplicateAppeal, active_bans_of, file_appeal
 from cassbot.registration.feedback import file_feedback
 from cassbot.storage.models import Group, Identity, Membership
@@ -61,6 +62,8 @@ def _feedback_handler(kind: str):  # type: ignore[no-untyped-def]
             texts.FEEDBACK_RECEIVED.format(
                 kind=texts.FEEDBACK_KIND_NAMES[kind].lower(),
                 folio=item.folio,
+                code=shown(item.access_code),
+                url=ctx.app.base_url,
                 hours=f"{ctx.app.settings.registration.review_hours:g}",
             ),
             purpose="command",
@@ -105,7 +108,9 @@ async def appeal_command(ctx: Context, command: ParsedCommand) -> None:
             continue
         answers.append(
             texts.APPEAL_RECEIVED.format(
-                folio=appeal.folio, hours=f"{ctx.app.settings.registration.review_hours:g}"
+                folio=appeal.folio,
+                code=shown(appeal.access_code),
+                hours=f"{ctx.app.settings.registration.review_hours:g}",
             )
         )
     ctx.reply("\n".join(answers), purpose="command")

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from cassbot import texts
 from cassbot.panel.site import PanelSite
+from cassbot.registration.access import shown
 from cassbot.registration.admission import install_admission_hooks
 from cassbot.registration.chat import register_chat_commands
 from cassbot.registration.csrf import FormTokens
@@ -53,6 +54,7 @@ class RegistrationFeature:
             lstrip_blocks=True,
         )
         self.env.filters["fecha"] = show
+        self.env.filters["clave"] = shown
         self.env.globals.update(texts=texts, rules=texts.RULES)
         self.panel = PanelSite(
             app, self.keeper, self.limiter, self.tokens, self.render, self.client_ip

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot import texts
 from cassbot.events import ChatRef, UserRef
+from cassbot.registration.access import code_matches, new_code
 from cassbot.registration.common import Actor, DecisionError, audit, mail_mailbox
 from cassbot.registration.dates import show
 from cassbot.registration.deadlines import reviewers, start_clock, stop_clock
@@ -39,6 +40,7 @@ async def file_feedback(
 ) -> FeedbackItem:
     item = FeedbackItem(
         folio=await next_folio(session, PREFIXES[kind], now),
+        access_code=new_code(),
         kind=kind,
         community_id=community_id,
         name=name,
@@ -85,12 +87,10 @@ async def file_feedback(
     return item
 
 
-async def find_feedback(session: AsyncSession, folio: str, phone: str) -> FeedbackItem | None:
-    return (
-        await session.execute(
-            select(FeedbackItem).where(FeedbackItem.folio == folio, FeedbackItem.phone == phone)
-        )
-    ).scalar_one_or_none()
+async def find_feedback(session: AsyncSession, folio: str, code: str) -> FeedbackItem | None:
+    """A complaint or suggestion by folio and access code together."""
+    item = await feedback_by_folio(session, folio)
+    return item if code_matches(item.access_code if item else None, code) else None
 
 
 async def feedback_by_folio(session: AsyncSession, folio: str) -> FeedbackItem | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from cassbot import texts
 from cassbot.phones import normalise_phone
+from cassbot.registration.access import clean_code
 from cassbot.registration.folios import clean_folio
 
 NAME_MAX = 200
@@ -121,6 +122,19 @@ def _folio(result: FormResult, data: Mapping[str, Any], prefixes: tuple[str, ...
         result.clean["folio"] = folio
 
 
+def _code(result: FormResult, data: Mapping[str, Any], key: str = "clave") -> None:
+    raw = text_of(data, key).strip()[:40]
+    result.values[key] = raw
+    if not raw:
+        result.errors[key] = texts.REG_ERR_CODE_MISSING
+        return
+    code = clean_code(raw)
+    if code is None:
+        result.errors[key] = texts.REG_ERR_CODE
+    else:
+        result.clean[key] = code
+
+
 def registration_form(
     data: Mapping[str, Any], communities: Iterable[str], message_limit: int
 ) -> FormResult:
@@ -134,9 +148,10 @@ def registration_form(
 
 
 def status_form(data: Mapping[str, Any]) -> FormResult:
+    """Folio and access code: a phone number proves nothing (everyone in a group sees it)."""
     result = FormResult(values={})
     _folio(result, data, ("REG", "QUE", "SUG", "APE"))
-    _phone(result, data)
+    _code(result, data)
     return result
 
 
@@ -174,7 +189,7 @@ def contact_form(
 def appeal_form(data: Mapping[str, Any], message_limit: int) -> FormResult:
     result = FormResult(values={})
     _folio(result, data, ("REG",))
-    _phone(result, data)
+    _code(result, data)
     _message(result, data, message_limit, required=True)
     _consent(result, data)
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -68,6 +68,20 @@ class RateLimiter:
                 )
             ).scalar_one_or_none() or 0
         return Decision(count < limit.limit, count, start + limit.window - now)
+
+    async def give_back(self, limit: Limit, key: str, now: datetime) -> None:
+        """Uncount one attempt of the current window (it turned out to be legitimate)."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(RateCounter)
+                .where(
+                    RateCounter.bucket == limit.bucket,
+                    RateCounter.key == key,
+                    RateCounter.window_start == window_start(limit, now),
+                    RateCounter.count > 0,
+                )
+                .values(count=RateCounter.count - 1)
+            )
 
     async def reset(self, limit: Limit, key: str) -> None:
         async with self._db.transaction() as session:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cassbot import texts
 from cassbot.notify import notify_officials
 from cassbot.people import active_ban, person_by_phone
+from cassbot.registration.access import code_matches, new_code, shown
 from cassbot.registration.admission import Planned, admit
 from cassbot.registration.bans import lift_ban
 from cassbot.registration.common import Actor, DecisionError, audit, mail_mailbox
@@ -36,9 +37,13 @@ TERMS_VERSION = "2026-12"  # bump when /terminos or /privacidad change materiall
 
 
 class DuplicateRequest(Exception):
-    def __init__(self, folio: str) -> None:
-        super().__init__(folio)
-        self.folio = folio
+    """A request for the number is already open. Its folio is for the officials and the owner
+    only: the web form never shows it to whoever typed the number."""
+
+    def __init__(self, request: RegistrationRequest) -> None:
+        super().__init__(request.folio)
+        self.folio = request.folio
+        self.request_id = request.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +71,12 @@ async def submit_request(
         async with session.begin_nested():
             existing = await open_request_for(session, new.phone)
             if existing is not None:
-                raise DuplicateRequest(existing.folio)
+                raise DuplicateRequest(existing)
             person = await person_by_phone(session, new.phone)
             ban = await active_ban(session, new.community_id, person.id) if person else None
             request = RegistrationRequest(
                 folio=await next_folio(session, "REG", now),
+                access_code=new_code(),
                 community_id=new.community_id,
                 full_name=new.full_name,
                 phone=new.phone,
@@ -92,7 +98,7 @@ async def submit_request(
         existing = await open_request_for(session, new.phone)
         if existing is None:
             raise
-        raise DuplicateRequest(existing.folio) from None
+        raise DuplicateRequest(existing) from None
     await start_clock(app, session, "registration", request)
     community = app.directory.community(new.community_id)
     await mail_mailbox(
@@ -127,17 +133,41 @@ async def submit_request(
     return request
 
 
-async def find_request(
-    session: AsyncSession, folio: str, phone: str
-) -> RegistrationRequest | None:
-    """A request by folio and phone together: neither alone reveals anything."""
-    return (
-        await session.execute(
-            select(RegistrationRequest).where(
-                RegistrationRequest.folio == folio, RegistrationRequest.phone == phone
-            )
-        )
-    ).scalar_one_or_none()
+async def find_request(session: AsyncSession, folio: str, code: str) -> RegistrationRequest | None:
+    """A request by folio and access code together: the folio alone reveals nothing."""
+    request = await by_folio(session, folio)
+    if not code_matches(request.access_code if request else None, code):
+        return None
+    return request
+
+
+async def resend_access(
+    app: CassBot, session: AsyncSession, request: RegistrationRequest, now: datetime
+) -> int:
+    """Someone typed a number that has an open request: remind the number's owner, privately,
+    of the folio and code (never shown to whoever typed it). Returns the chats reached."""
+    if request.status not in ("pending", "info_requested") or request.phone is None:
+        return 0
+    reached = await tell_person(
+        app,
+        session,
+        texts.REG_DUPLICATE_PRIVATE.format(
+            folio=request.folio, code=shown(request.access_code), url=app.base_url
+        ),
+        key=f"registration:{request.id}:code:{now:%Y%m%d%H%M%S}",
+        purpose="registration_code",
+        phone=request.phone,
+        name=request.full_name,
+        community_id=request.community_id,
+    )
+    await audit(
+        session,
+        now,
+        "registration_duplicate",
+        community_id=request.community_id,
+        detail={"folio": request.folio, "reminded": reached},
+    )
+    return reached
 
 
 async def by_folio(session: AsyncSession, folio: str) -> RegistrationRequest | None:
@@ -300,7 +330,12 @@ async def ask_info(
     await tell_person(
         app,
         session,
-        texts.REG_INFO_PRIVATE.format(folio=request.folio, question=question, url=app.base_url),
+        texts.REG_INFO_PRIVATE.format(
+            folio=request.folio,
+            code=shown(request.access_code),
+            question=question,
+            url=app.base_url,
+        ),
         key=f"registration:{request.id}:ask:{now:%Y%m%d%H%M%S}",
         purpose="registration_info",
         phone=request.phone,

@@ -103,7 +103,7 @@ class PanelSettings(_Section):
 class PrivacySettings(_Section):
     """How long personal texts are kept; a scheduler job enforces it."""
 
-    message_text_days: int = Field(90, ge=1)  # inbound message texts (event payloads)
+    message_text_days: int = Field(90, ge=1)  # texts people wrote and every copy of them
     playground_log_days: int = Field(30, ge=1)  # texts in the playground's simulated chats
     rejected_request_days: int = Field(90, ge=1)  # rejected registrations are anonymised
     closed_item_days: int = Field(365, ge=1)  # answered complaints, decided appeals

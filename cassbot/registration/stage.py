@@ -14,7 +14,7 @@ import logging
 from sqlalchemy import select
 
 from cassbot import texts
-from cassbot.actions import RemoveMember
+from cassbot.actions import RemoveMember, SendMessage
 from cassbot.events import JoinRequested, MemberJoined, MemberLeft, MessagePosted, UserRef
 from cassbot.notify import notify_officials
 from cassbot.people import identity_for, membership_of
@@ -101,10 +101,21 @@ class RegistrationStage:
         else:
             review.flagged_at, review.resolved_at, review.resolution = ctx.now, None, None
         remove = self._remove_unapproved(ctx, community_id)
+        # A group in trial mode records the removal it would make and carries out nothing.
+        trial = remove and ctx.dry_run
         entry = await ctx.audit(
-            "member_unapproved", subject=identity, actor_kind="bot", detail={"removed": remove}
+            "member_unapproved",
+            subject=identity,
+            actor_kind="bot",
+            detail={"removed": remove and not trial, "would_remove": trial},
+            dry_run=trial,
         )
         group_name = ctx.place.group.name or ctx.place.community.name
+        note = "."
+        if trial:
+            note = texts.UNAPPROVED_TRIAL_NOTE
+        elif remove:
+            note = texts.UNAPPROVED_REMOVED_NOTE
         await notify_officials(
             ctx.app,
             ctx.session,
@@ -114,7 +125,7 @@ class RegistrationStage:
                 group=group_name,
                 url=ctx.app.base_url,
                 community_id=community_id,
-                action=texts.UNAPPROVED_REMOVED_NOTE if remove else ".",
+                action=note,
             ),
             key=f"review:{membership.id}:{ctx.event_id}",
             purpose="member_unapproved",
@@ -122,22 +133,33 @@ class RegistrationStage:
             cause_event_id=ctx.event_id,
             email_subject=texts.UNAPPROVED_JOIN_SUBJECT.format(group=group_name),
         )
-        if remove:
+        if not remove:
+            return
+        if not trial:  # in trial mode the member stays, so the review stays open
             review.resolution, review.resolved_at, review.resolved_by = (
                 "removed",
                 ctx.now,
                 "cassbot",
             )
+        ctx.emit(
+            RemoveMember(chat=ctx.chat, user=user, reason="sin registro aprobado"),
+            purpose="unapproved_removed",
+            dry_run=trial,
+            audit=entry,
+        )
+        adapter = ctx.app.adapters.get(user.channel)
+        private = adapter.private_chat(user) if adapter else None
+        if private is not None:
             ctx.emit(
-                RemoveMember(chat=ctx.chat, user=user, reason="sin registro aprobado"),
+                SendMessage(
+                    chat=private,
+                    text=texts.UNAPPROVED_REMOVED_PRIVATE.format(
+                        group=group_name, url=ctx.app.base_url
+                    ),
+                ),
                 purpose="unapproved_removed",
+                dry_run=trial,
                 audit=entry,
-            )
-            ctx.tell_privately(
-                user,
-                texts.UNAPPROVED_REMOVED_PRIVATE.format(group=group_name, url=ctx.app.base_url),
-                purpose="unapproved_removed",
-                fallback_in_chat=False,
             )
 
     async def _admitted(

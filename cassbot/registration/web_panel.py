@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from cassbot import texts
 from cassbot.enforcement.web_panel import covered_communities, pending_reviews
-from cassbot.panel.passwords import hash_password, verify_password
 from cassbot.panel.roles import ROLE_LABELS
 from cassbot.panel.site import PanelUserView
 from cassbot.registration.admission import admissions_for_request
@@ -157,18 +156,28 @@ class PanelPages:
         current, new, again = (_field(form, k, 1000) for k in ("actual", "nueva", "repetida"))
         errors: dict[str, str] = {}
         minimum = self.app.settings.panel.min_password_length
-        async with self.app.db.transaction() as session:
+        passwords = self.site.passwords
+        async with self.app.db.read() as session:
             row = await session.get(PanelUser, user.id)
             assert row is not None
-            if not verify_password(row.password_hash, current):
-                errors["actual"] = texts.PANEL_PASSWORD_WRONG
-            if len(new) < minimum:
-                errors["nueva"] = texts.PANEL_PASSWORD_SHORT.format(length=minimum)
-            elif new != again:
-                errors["repetida"] = texts.PANEL_PASSWORD_MISMATCH
-            if not errors:
-                row.password_hash = hash_password(new)
-                row.password_changed_at = self.app.clock.now()
+            checked_hash = row.password_hash
+        # Argon2 runs in worker threads, outside any transaction (no lock held meanwhile).
+        if not await passwords.verify(checked_hash, current):
+            errors["actual"] = texts.PANEL_PASSWORD_WRONG
+        if len(new) < minimum:
+            errors["nueva"] = texts.PANEL_PASSWORD_SHORT.format(length=minimum)
+        elif new != again:
+            errors["repetida"] = texts.PANEL_PASSWORD_MISMATCH
+        if not errors:
+            new_hash = await passwords.hash(new)
+            async with self.app.db.transaction() as session:
+                row = await session.get(PanelUser, user.id)
+                assert row is not None
+                if row.password_hash != checked_hash:  # changed meanwhile (CLI, another tab)
+                    errors["actual"] = texts.PANEL_PASSWORD_WRONG
+                else:
+                    row.password_hash = new_hash
+                    row.password_changed_at = self.app.clock.now()
         if errors:
             return self.page(request, user, "panel_cuenta.html", status=400, errors=errors)
         # Every session of the account ends (this one too): log in again with the new password.

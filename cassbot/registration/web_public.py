@@ -13,10 +13,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cassbot import texts
 from cassbot.people import person_by_phone
 from cassbot.registration import forms
+from cassbot.registration.access import shown
 from cassbot.registration.admission import admissions_for_request
 from cassbot.registration.appeals import DuplicateAppeal, active_bans_of, file_appeal, find_appeal
 from cassbot.registration.common import DecisionError
@@ -28,9 +30,10 @@ from cassbot.registration.requests import (
     NewRequest,
     answer_info,
     find_request,
+    resend_access,
     submit_request,
 )
-from cassbot.storage.models import Group
+from cassbot.storage.models import Group, Person, RegistrationRequest
 
 if TYPE_CHECKING:
     from cassbot.registration.feature import RegistrationFeature
@@ -188,15 +191,21 @@ class PublicPages:
         try:
             async with self.app.db.transaction() as session:
                 row = await submit_request(self.app, session, new, self.app.clock.now())
-                folio, due = row.folio, row.due_at
+                folio, code, due = row.folio, row.access_code, row.due_at
         except DuplicateRequest as duplicate:
+            # Whoever typed the number may not own it: the folio goes to the number's owner,
+            # privately, never onto this page.
+            async with self.app.db.transaction() as session:
+                existing = await session.get(RegistrationRequest, duplicate.request_id)
+                if existing is not None:
+                    await resend_access(self.app, session, existing, self.app.clock.now())
+            self.app.outbox.wake()
             return await self.page(
                 request,
                 "registro.html",
                 status=409,
                 values=result.values,
-                problem=texts.REG_DUPLICATE.format(folio=duplicate.folio),
-                duplicate_folio=duplicate.folio,
+                problem=texts.REG_DUPLICATE,
             )
         self.app.outbox.wake()
         community = self.app.directory.community(new.community_id)
@@ -204,6 +213,7 @@ class PublicPages:
             request,
             "registro_enviado.html",
             folio=folio,
+            code=shown(code),
             due=due,
             community=community.name if community else "",
         )
@@ -233,14 +243,14 @@ class PublicPages:
                 request, "estado.html", status=400, values=result.values, errors=result.errors
             )
         return await self.show_status(
-            request, result.clean["folio"], result.clean["telefono"], values=result.values
+            request, result.clean["folio"], result.clean["clave"], values=result.values
         )
 
     async def show_status(
         self,
         request: web.Request,
         folio: str,
-        phone: str,
+        code: str,
         *,
         values: dict[str, str],
         status: int = 200,
@@ -248,20 +258,21 @@ class PublicPages:
     ) -> web.StreamResponse:
         async with self.app.db.read() as session:
             if folio.startswith("REG"):
-                item: Any = await find_request(session, folio, phone)
+                item: Any = await find_request(session, folio, code)
                 kind = "registration"
             elif folio.startswith("APE"):
-                item = await find_appeal(session, folio, phone)
+                item = await find_appeal(session, folio, code)
                 kind = "appeal"
             else:
-                item = await find_feedback(session, folio, phone)
+                item = await find_feedback(session, folio, code)
                 kind = "feedback"
             if item is None:
+                logger.info("status lookup refused: unknown folio or wrong code")
                 return await self.page(
                     request,
                     "estado.html",
                     status=404,
-                    values=values,
+                    values={**values, "clave": ""},
                     problem=texts.STATUS_NOT_FOUND,
                 )
             links = []
@@ -278,7 +289,7 @@ class PublicPages:
             item=item,
             admissions=links,
             community=community.name if community else "",
-            phone_typed=values.get("telefono", ""),
+            code_typed=shown(code),
             **extra,
         )
 
@@ -295,24 +306,24 @@ class PublicPages:
                 values=result.values,
                 problem=str(refused),
             )
-        if "folio" in result.errors or "telefono" in result.errors:
+        if "folio" in result.errors or "clave" in result.errors:
             return await self.page(
                 request, "estado.html", status=400, values=result.values, errors=result.errors
             )
-        folio, phone = result.clean["folio"], result.clean["telefono"]
+        folio, code = result.clean["folio"], result.clean["clave"]
         if not result.ok:
             return await self.show_status(
-                request, folio, phone, values=result.values, status=400, errors=result.errors
+                request, folio, code, values=result.values, status=400, errors=result.errors
             )
         try:
             async with self.app.db.transaction() as session:
-                item = await find_request(session, folio, phone)
+                item = await find_request(session, folio, code)
                 if item is None:
                     return await self.page(
                         request,
                         "estado.html",
                         status=404,
-                        values=result.values,
+                        values={**result.values, "clave": ""},
                         problem=texts.STATUS_NOT_FOUND,
                     )
                 await answer_info(
@@ -320,13 +331,13 @@ class PublicPages:
                 )
         except DecisionError as refused:
             return await self.show_status(
-                request, folio, phone, values=result.values, status=409, problem=str(refused)
+                request, folio, code, values=result.values, status=409, problem=str(refused)
             )
         self.app.outbox.wake()
         return await self.show_status(
             request,
             folio,
-            phone,
+            code,
             values=result.values,
             done=texts.REG_ANSWER_SAVED.format(hours=f"{self.f.settings.review_hours:g}"),
         )
@@ -366,12 +377,12 @@ class PublicPages:
                 community_id=clean["comunidad"],
                 person_id=person.id if person else None,
             )
-            folio, kind = item.folio, item.kind
+            receipt, kind = (item.folio, shown(item.access_code)), item.kind
         self.app.outbox.wake()
         return await self.page(
             request,
             "enviado.html",
-            folio=folio,
+            receipts=[receipt],
             title=texts.FEEDBACK_KIND_NAMES[kind] + " recibida",
             message=texts.FEEDBACK_RECEIVED_WEB.format(
                 kind=texts.FEEDBACK_KIND_NAMES[kind].lower(),
@@ -391,11 +402,11 @@ class PublicPages:
         if refused is not None:
             return refused
         clean = result.clean
-        folios: list[str] = []
+        receipts: list[tuple[str, str]] = []
         duplicates: list[str] = []
         async with self.app.db.transaction() as session:
-            found = await find_request(session, clean["folio"], clean["telefono"])
-            person = await person_by_phone(session, clean["telefono"]) if found else None
+            found = await find_request(session, clean["folio"], clean["clave"])
+            person = await _applicant(session, found) if found else None
             bans = await active_bans_of(session, person.id) if person else []
             for ban in bans:
                 try:
@@ -407,18 +418,18 @@ class PublicPages:
                         source="web",
                         now=self.app.clock.now(),
                     )
-                    folios.append(appeal.folio)
+                    receipts.append((appeal.folio, shown(appeal.access_code)))
                 except DuplicateAppeal as duplicate:
                     duplicates.append(duplicate.folio)
-        if not folios and not duplicates:
+        if not receipts and not duplicates:
             return await self.page(
                 request,
                 "apelacion.html",
                 status=404,
-                values=result.values,
+                values={**result.values, "clave": ""},
                 problem=texts.APPEAL_NO_BAN_WEB,
             )
-        if not folios:
+        if not receipts:
             return await self.page(
                 request,
                 "apelacion.html",
@@ -430,11 +441,9 @@ class PublicPages:
         return await self.page(
             request,
             "enviado.html",
-            folio=", ".join(folios),
+            receipts=receipts,
             title="Apelación recibida",
-            message=texts.APPEAL_RECEIVED.format(
-                folio=", ".join(folios), hours=f"{self.f.settings.review_hours:g}"
-            ),
+            message=texts.APPEAL_RECEIVED_WEB.format(hours=f"{self.f.settings.review_hours:g}"),
         )
 
     # Static pages ------------------------------------------------------------------------------
@@ -444,6 +453,13 @@ class PublicPages:
 
     async def privacy(self, request: web.Request) -> web.StreamResponse:
         return self.f.render("privacidad.html", privacy=self.app.settings.privacy)
+
+
+async def _applicant(session: AsyncSession, request: RegistrationRequest) -> Person | None:
+    """The person a registration request belongs to (by the link, else by its number)."""
+    if request.person_id is not None:
+        return await session.get(Person, request.person_id)
+    return await person_by_phone(session, request.phone) if request.phone else None
 
 
 def public_routes(feature: RegistrationFeature) -> list[web.RouteDef]:

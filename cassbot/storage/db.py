@@ -35,7 +35,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        engine_args: dict[str, Any] = {"echo": echo}
+        # Errors and logs never repeat statement parameters: they hold people's names,
+        # numbers and messages.
+        engine_args: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             _ensure_sqlite_folder(url)
             engine_args["connect_args"] = {"timeout": 30}

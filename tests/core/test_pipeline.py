@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -186,3 +187,49 @@ async def test_messages_from_unconfigured_groups_are_ignored(make_settings, make
     async with bot.db.read() as session:
         assert (await session.execute(select(OutboxAction))).first() is None
         assert (await session.execute(select(InboundEvent.status))).scalar() == "processed"
+
+
+class LeakyStage:
+    """A stage whose database write fails with the member's message among its parameters."""
+
+    async def __call__(self, ctx: Context, call_next: Next) -> None:
+        text = ctx.event.text if isinstance(ctx.event, MessagePosted) else ""
+        ctx.session.add(
+            InboundEvent(
+                dedupe_key=ctx.event.dedupe_key,  # taken: a unique violation
+                channel="local",
+                chat_key="local:canalejas",
+                kind="message.posted",
+                payload={"text": text},
+            )
+        )
+        await ctx.session.flush()
+
+
+async def test_a_failure_is_stored_and_logged_without_personal_data(
+    make_settings, make_bot, db_url, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from cassbot.logs import JsonFormatter
+
+    caplog.set_level(logging.INFO)
+    settings = make_settings(database={"url": db_url}, processing={"max_attempts": 1})
+
+    def install(app: CassBot) -> None:
+        app.pipeline.insert("leaky", LeakyStage(), after="context")
+
+    bot = await make_bot(settings, serve_http=False, features=[install])
+    secret = "Soy Lupita Martínez, mi celular es 761 123 4567"
+    await bot.ingress.submit(message("canalejas", 1, text=secret))
+    await settle(bot, timeout=20)
+    async with bot.db.read() as session:
+        row = (await session.execute(select(InboundEvent))).scalar_one()
+    assert row.status == "failed"
+    assert row.error is not None
+    assert row.error.startswith("IntegrityError (")  # the kind of failure stays…
+    assert "23505" in row.error or "SQLITE_CONSTRAINT" in row.error  # …with the database's code
+    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    assert "event processing failed" in logged
+    assert "core/test_pipeline.py" in logged  # where it happened is kept
+    for leak in ("Lupita", "761 123 4567", "celular"):
+        assert leak not in row.error
+        assert leak not in logged

@@ -125,6 +125,14 @@ async def add_panel_user(
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+ACCESS_CODE = re.compile(r'data-testid="clave">([A-Z0-9]{4}-[A-Z0-9]{4})<')
+
+
+def code_of(html: str) -> str:
+    """The access code a confirmation page shows (as people read it: K7QM-4XPD)."""
+    match = ACCESS_CODE.search(html)
+    assert match is not None, "no access code on the page"
+    return match.group(1)
 
 
 def csrf_of(html: str) -> str:

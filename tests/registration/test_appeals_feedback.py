@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cassbot import texts
 from cassbot.events import ChatRef, MessagePosted, MessageRef, UserRef
+from cassbot.registration.access import shown
 from cassbot.storage.models import (
     Appeal,
     AuditEntry,
@@ -18,7 +19,7 @@ from cassbot.storage.models import (
     PlaygroundEntry,
 )
 from tests.helpers import settle
-from tests.registration.conftest import add_panel_user, csrf_of
+from tests.registration.conftest import add_panel_user, code_of, csrf_of
 
 LUPITA = UserRef(channel="local", user_id="vecina-lupita", display_name="Lupita Martínez")
 _n = iter(range(1, 10_000))
@@ -90,6 +91,7 @@ async def test_complaints_by_private_chat_get_a_folio_and_an_answer(
     item = (await _all(bot, FeedbackItem))[0]
     assert item.folio.startswith("QUE-")
     assert item.folio in replies[-1]
+    assert shown(item.access_code) in replies[-1]  # for the status page, in her private chat
     assert (item.kind, item.source, item.channel, item.user_id) == (
         "queja",
         "chat",
@@ -132,20 +134,31 @@ async def test_the_contact_form_and_its_status_page(reg_settings, make_bot, clie
         },
     )
     assert status == 200
-    folio = (await _all(bot, FeedbackItem))[0].folio
+    item = (await _all(bot, FeedbackItem))[0]
+    folio = item.folio
     assert folio.startswith("SUG-")
     assert folio in html
+    code = code_of(html)
+    assert code.replace("-", "") == item.access_code
     status, html, _ = await person.post(
-        "/registro/estado", {"csrf": token, "folio": folio, "telefono": "7611234567"}
+        "/registro/estado", {"csrf": token, "folio": folio, "clave": code.lower()}
     )
     assert status == 200
     assert texts.REG_STATUS["open"] in html
+    # The phone number, visible to everyone in a group, opens nothing any more.
     status, html, _ = await person.post(
-        "/registro/estado", {"csrf": token, "folio": folio, "telefono": "7619999999"}
+        "/registro/estado", {"csrf": token, "folio": folio, "telefono": "7611234567"}
+    )
+    assert status == 400
+    assert texts.REG_ERR_CODE_MISSING in html
+    wrong = "ABCD-EFGH" if code != "ABCD-EFGH" else "HGFE-DCBA"
+    status, html, _ = await person.post(
+        "/registro/estado", {"csrf": token, "folio": folio, "clave": wrong}
     )
     assert status == 404  # the folio alone reveals nothing
     assert texts.STATUS_NOT_FOUND in html
     assert "Más luminarias" not in html
+    assert wrong not in html  # a wrong code is not shown back
 
 
 async def test_an_appeal_is_decided_by_another_official_and_readmits(
@@ -163,6 +176,7 @@ async def test_an_appeal_is_decided_by_another_official_and_readmits(
     replies = await said(bot, "/apelar Perdón, no volverá a pasar")
     appeal = (await _all(bot, Appeal))[0]
     assert appeal.folio in replies[-1]
+    assert shown(appeal.access_code) in replies[-1]  # the private reply carries the code
     assert appeal.ban_id == ban_id
     again = await said(bot, "/apelar otra vez")
     assert texts.APPEAL_DUPLICATE.format(folio=appeal.folio) in again[-1]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from cassbot import texts
 from cassbot.clock import ManualClock
+from cassbot.registration.access import shown
 from cassbot.registration.common import Actor
 from cassbot.registration.requests import NewRequest, approve, submit_request
 from cassbot.storage.models import (
@@ -78,6 +79,7 @@ async def test_register_approve_in_the_panel_and_the_person_is_added(
     await neighbour.click("button[type=submit]")
     folio = await neighbour.get_by_test_id("folio").inner_text()
     assert folio.startswith("REG-")
+    code = await neighbour.get_by_test_id("clave").inner_text()
 
     async def mailbox_has(subject: str) -> bool:
         return any(str(m["Subject"]).startswith(subject) for m in smtp_server.messages)
@@ -116,7 +118,7 @@ async def test_register_approve_in_the_panel_and_the_person_is_added(
     await eventually(lambda: mailbox_has("Alta aprobada en Villa de Canalejas"))
     # The neighbour sees it on the status page.
     await neighbour.goto(f"{base}/registro/estado?folio={folio}")
-    await neighbour.fill("#telefono", "7615550101")
+    await neighbour.fill("#clave", code)
     await neighbour.click("button[type=submit]")
     assert await neighbour.get_by_test_id("estado").inner_text() == "Aprobada"
     assert "ya estás en el grupo" in await neighbour.get_by_test_id("admision").inner_text()
@@ -133,12 +135,13 @@ async def test_where_the_channel_cannot_add_the_status_page_shows_the_invite_lin
     await fill_registration(page, name="Karla Ramírez", phone="761 555 0103")
     await page.click("button[type=submit]")
     folio = await page.get_by_test_id("folio").inner_text()
+    code = await page.get_by_test_id("clave").inner_text()
     async with bot.db.transaction() as session:
         row = (await session.execute(select(RegistrationRequest))).scalar_one()
         await approve(bot, session, row, Actor("Gobierno Digital"), bot.clock.now())
     await settle(bot)
     await page.goto(f"{base}/registro/estado?folio={folio}")
-    await page.fill("#telefono", "761 555 0103")
+    await page.fill("#clave", code)
     await page.click("button[type=submit]")
     link = await page.get_by_test_id("enlace").get_attribute("href")
     assert link is not None
@@ -290,18 +293,19 @@ async def test_an_appeal_on_the_web_is_decided_by_another_official(
                 banned_by="Directora de ODAPAS",
             )
         )
-        folio = request.folio
+        folio, code = request.folio, shown(request.access_code)
     await settle(bot)
     base = f"http://127.0.0.1:{bot.port}"
     page = await browser.new_page()
     await page.goto(f"{base}/apelacion")
     await page.fill("#folio", folio)
-    await page.fill("#telefono", "761 555 0101")
+    await page.fill("#clave", code)
     await page.fill("#mensaje", "Me disculpo; no volverá a pasar.")
     await page.check("#acepto")
     await page.click("button[type=submit]")
     appeal_folio = await page.get_by_test_id("folio").inner_text()
     assert appeal_folio.startswith("APE-")
+    appeal_code = await page.get_by_test_id("clave").inner_text()
     expeller = await panel_login(browser, bot, "odapas")
     await expeller.goto(f"{base}/panel/apelaciones/{appeal_folio}")
     assert await expeller.get_by_test_id("propia").count() == 1
@@ -324,6 +328,6 @@ async def test_an_appeal_on_the_web_is_decided_by_another_official(
     assert ban.lifted_by == "Gobierno Digital"
     assert len(adds) == 2  # the first admission and the readmission
     await page.goto(f"{base}/registro/estado?folio={appeal_folio}")
-    await page.fill("#telefono", "7615550101")
+    await page.fill("#clave", appeal_code)
     await page.click("button[type=submit]")
     assert "Procede" in await page.get_by_test_id("estado").inner_text()

@@ -73,8 +73,15 @@ def test_the_honeypot_catches_filled_hidden_fields() -> None:
 
 
 def test_status_and_contact_forms() -> None:
-    status = forms.status_form({"folio": "reg 2026 42", "telefono": "7611234567"})
-    assert status.clean == {"folio": "REG-2026-000042", "telefono": "+527611234567"}
+    status = forms.status_form({"folio": "reg 2026 42", "clave": " k7qm 4xpd "})
+    assert status.clean == {"folio": "REG-2026-000042", "clave": "K7QM4XPD"}
+    # A phone number is no key: everyone in a group sees it.
+    by_phone = forms.status_form({"folio": "REG-2026-000042", "telefono": "7611234567"})
+    assert by_phone.errors == {"clave": texts.REG_ERR_CODE_MISSING}
+    for typo in ("K7QM-4XP", "K7QM-4XPDZ", "K7QM-4XP0", "K7QM-4XPI"):  # short, long, 0 and I
+        assert forms.status_form({"folio": "REG-2026-42", "clave": typo}).errors == {
+            "clave": texts.REG_ERR_CODE
+        }
     contact = forms.contact_form(good(tipo="reclamo", mensaje=""), COMMUNITIES, 1000)
     assert set(contact.errors) == {"tipo", "mensaje"}
     optional = forms.contact_form(
@@ -85,7 +92,7 @@ def test_status_and_contact_forms() -> None:
     appeal = forms.appeal_form(
         {
             "folio": "QUE-2026-1",
-            "telefono": "7611234567",
+            "clave": "K7QM-4XPD",
             "mensaje": "Fue un error",
             "acepto": "si",
         },

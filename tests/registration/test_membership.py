@@ -150,6 +150,38 @@ async def test_a_community_can_ask_to_remove_unregistered_members(reg_settings, 
     assert len(await all_rows(bot, OutboxAction, OutboxAction.kind == "remove")) == 1
 
 
+async def test_a_trial_group_only_records_the_removal_of_unregistered_members(
+    reg_settings, make_bot
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import BASE_CONFIG
+
+    communities = [dict(c) for c in BASE_CONFIG["communities"]]
+    communities[0]["registration"] = {"remove_unapproved": True}
+    communities[0]["groups"] = [{**communities[0]["groups"][0], "dry_run": True}]
+    bot = await make_bot(reg_settings(communities=communities), serve_http=False)
+    await feed(bot, joined(KARLA))
+    planned = await all_rows(bot, OutboxAction, OutboxAction.purpose == "unapproved_removed")
+    assert sorted((p.kind, p.lane, p.status) for p in planned) == [
+        ("remove", "local:canalejas", "dry_run"),
+        ("send", "local:dm-vecina-karla", "dry_run"),
+    ]
+    # Nothing was carried out: she is still in the group and was told nothing.
+    removed = await all_rows(bot, PlaygroundEntry, PlaygroundEntry.kind == "removed")
+    assert removed == []
+    membership = (await all_rows(bot, Membership))[0]
+    assert membership.status == "active"
+    review = (await all_rows(bot, MemberReview))[0]
+    assert review.resolved_at is None  # still for the officials to decide
+    entry = (await all_rows(bot, AuditEntry, AuditEntry.action == "member_unapproved"))[0]
+    assert entry.dry_run is True
+    assert entry.detail["would_remove"] is True
+    assert entry.detail["removed"] is False
+    notices = await all_rows(bot, OutboxAction, OutboxAction.purpose == "member_unapproved")
+    assert notices
+    assert all("modo de prueba" in n.payload["text"] for n in notices)
+    assert all(n.status == "done" for n in notices)  # the officials are told for real
+
+
 async def test_officials_are_made_admins_of_the_groups_they_cover(reg_settings, make_bot) -> None:  # type: ignore[no-untyped-def]
     bot = await make_bot(reg_settings(), serve_http=False)
     await feed(bot, joined(ODAPAS), posted(ODAPAS))

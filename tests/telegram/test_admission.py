@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from cassbot import texts
 from cassbot.app import CassBot
+from cassbot.registration.access import shown
 from cassbot.registration.common import Actor
 from cassbot.registration.requests import NewRequest, approve, by_folio, submit_request
 from cassbot.storage.models import (
@@ -88,13 +89,16 @@ async def person_of(bot: CassBot, channel: str, user_id: str) -> int:
     return int(identity.person_id)
 
 
-async def status_page(http: aiohttp.ClientSession, bot: CassBot, folio: str) -> str:
-    """What Rosa sees when she looks her folio up with her number."""
+async def status_page(
+    http: aiohttp.ClientSession, bot: CassBot, request: RegistrationRequest
+) -> str:
+    """What Rosa sees when she looks her folio up with her access code."""
     base = f"http://127.0.0.1:{bot.port}"
+    folio = request.folio
     async with http.get(f"{base}/registro/estado?folio={folio}") as response:
         match = re.search(r'name="csrf" value="([^"]+)"', await response.text())
     assert match is not None
-    form = {"csrf": match.group(1), "folio": folio, "telefono": "761 555 0123"}
+    form = {"csrf": match.group(1), "folio": folio, "clave": shown(request.access_code)}
     async with http.post(f"{base}/registro/estado", data=form) as response:
         assert response.status == 200
         return await response.text()
@@ -134,7 +138,7 @@ async def test_an_approved_neighbour_joins_through_her_one_time_link(
     )
     # The bot cannot write to Rosa on Telegram yet: the link waits on her status page.
     assert world.sent(ROSA) == []
-    page = await status_page(http, bot, request.folio)
+    page = await status_page(http, bot, request)
     assert f'href="{link}"' in page
     assert "únete con este enlace" in page
 
@@ -155,7 +159,7 @@ async def test_an_approved_neighbour_joins_through_her_one_time_link(
     assert {"invite_link_created", "admission_claimed", "member_joined"} <= audit
     assert "member_unapproved" not in audit
 
-    page = await status_page(http, bot, request.folio)
+    page = await status_page(http, bot, request)
     assert "ya estás en el grupo" in page
     assert f'href="{link}"' not in page
 

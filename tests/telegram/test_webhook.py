@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cassbot.app import CassBot
+from cassbot.logs import JsonFormatter
 from cassbot.storage.models import InboundEvent
 from tests.helpers import settle
 from tests.telegram.conftest import (
@@ -65,7 +66,15 @@ async def test_unknown_and_unreadable_updates_are_acknowledged_and_logged(
     status, body = await deliver(world, bot, callback)
     assert status == 200
     assert body["events"] == 0
-    broken = {"update_id": world.next_update_id(), "message": {"message_id": 1}}
+    # No chat: unreadable. Its sender's name and text must not reach the log.
+    broken = {
+        "update_id": world.next_update_id(),
+        "message": {
+            "message_id": 1,
+            "from": {"id": 987654321, "is_bot": False, "first_name": "Lupita"},
+            "text": "Mi celular es 761 123 4567",
+        },
+    }
     status, body = await deliver(world, bot, broken)
     assert status == 200
     assert body["ignored"] == "unreadable update"
@@ -73,6 +82,12 @@ async def test_unknown_and_unreadable_updates_are_acknowledged_and_logged(
     assert "update kind cassbot does not use" in reasons
     [unreadable] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert "could not be read" in unreadable.error
+    assert unreadable.update_id == broken["update_id"]
+    assert unreadable.kind == "message"
+    assert unreadable.fields == "from,message_id,text"  # field names, never their values
+    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    for leak in ("Lupita", "761 123 4567", "987654321"):
+        assert leak not in logged
     assert await stored(bot) == []
 
 

@@ -36,6 +36,9 @@ class RegistrationRequest(Base):
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
     folio: Mapped[str] = mapped_column(String(20), unique=True)
+    # With the folio, opens the status page (cassbot.registration.access); the folio alone
+    # is guessable. Set for every row (migration 0003 gave older rows one).
+    access_code: Mapped[str | None] = mapped_column(String(16))
     community_id: Mapped[str] = mapped_column(ForeignKey("communities.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
@@ -109,6 +112,7 @@ class FeedbackItem(Base):
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
     folio: Mapped[str] = mapped_column(String(20), unique=True)
+    access_code: Mapped[str | None] = mapped_column(String(16))  # with the folio: status page
     kind: Mapped[str] = mapped_column(String(20))  # queja | sugerencia
     community_id: Mapped[str | None] = mapped_column(ForeignKey("communities.id"))
     name: Mapped[str | None] = mapped_column(String(200))
@@ -139,11 +143,12 @@ class Appeal(Base):
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True, autoincrement=True)
     folio: Mapped[str] = mapped_column(String(20), unique=True)
+    access_code: Mapped[str | None] = mapped_column(String(16))  # with the folio: status page
     ban_id: Mapped[int] = mapped_column(ForeignKey("community_bans.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     community_id: Mapped[str] = mapped_column(ForeignKey("communities.id"))
     text: Mapped[str] = mapped_column(Text)
-    phone: Mapped[str | None] = mapped_column(String(20))  # for the status page
+    phone: Mapped[str | None] = mapped_column(String(20))  # the appellant's, when known
     source: Mapped[str] = mapped_column(String(20))  # web | chat
     channel: Mapped[str | None] = mapped_column(String(20))
     user_id: Mapped[str | None] = mapped_column(String(200))
