@@ -28,6 +28,7 @@ from cassbot.actions import ACTION_ADAPTER, Action, ActionResult, SendMessage
 from cassbot.adapter import ACTION_CAPABILITY, AdapterRegistry
 from cassbot.clock import Clock
 from cassbot.metrics import Metrics
+from cassbot.safe_errors import describe
 from cassbot.settings import OutboxSettings
 from cassbot.storage.db import Database
 from cassbot.storage.models import OutboxAction
@@ -265,7 +266,7 @@ class Outbox:
             return ActionResult(status="transient_error", detail="timed out")
         except Exception as exc:  # an adapter bug must not stop the outbox
             logger.exception("adapter raised while executing", extra={"kind": action.kind})
-            return ActionResult(status="transient_error", detail=f"{type(exc).__name__}: {exc}")
+            return ActionResult(status="transient_error", detail=describe(exc))
 
     async def _record(self, row_id: int, action: Action, result: ActionResult) -> None:
         """Record the result (and run the hooks); a database conflict is retried, since the

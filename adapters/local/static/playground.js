@@ -39,6 +39,8 @@ const ACTION_LABELS = {
   appeal_decided: "Apelación resuelta",
   bot_not_admin: "El asistente no es administrador del grupo",
   bot_admin_restored: "El asistente volvió a ser administrador",
+  registration_duplicate: "Solicitud repetida para un número que ya tiene una en revisión",
+  "moderation.confirmed": "Caso confirmado por un administrador",
 };
 
 function newId() {
