@@ -7,11 +7,11 @@ a notice (post/redirect/get), so a reload never repeats them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from cassbot import texts
 from cassbot.enforcement.web_panel import covered_communities, pending_reviews
@@ -50,6 +50,10 @@ def _field(form: Any, name: str, limit: int = 2000) -> str:
 def _done(path: str, key: str) -> web.HTTPSeeOther:
     separator = "&" if "?" in path else "?"
     return web.HTTPSeeOther(f"{path}{separator}hecho={quote(key)}")
+
+
+# The panel's two lists of items with a 24-hour clock.
+TrackedItem = TypeVar("TrackedItem", RegistrationRequest, FeedbackItem)
 
 
 class PanelPages:
@@ -187,22 +191,42 @@ class PanelPages:
     # Registrations ---------------------------------------------------------------------------
 
     async def requests(self, request: web.Request, user: PanelUserView) -> web.StreamResponse:
+        return await self._tracked_list(
+            request,
+            user,
+            model=RegistrationRequest,
+            open_only=RegistrationRequest.status.in_(OPEN),
+            kind="registration",
+            template="panel_registros.html",
+        )
+
+    async def _tracked_list(
+        self,
+        request: web.Request,
+        user: PanelUserView,
+        *,
+        model: type[TrackedItem],
+        open_only: ColumnElement[bool],
+        kind: str,
+        template: str,
+    ) -> web.StreamResponse:
+        """Open items by deadline (overdue flagged), or with ?ver=todas the latest 500."""
         show_all = request.query.get("ver") == "todas"
-        statement = select(RegistrationRequest).order_by(RegistrationRequest.due_at)
-        if not show_all:
-            statement = statement.where(RegistrationRequest.status.in_(OPEN))
-        else:
-            statement = statement.order_by(None).order_by(RegistrationRequest.id.desc()).limit(500)
+        statement = (
+            select(model).order_by(model.id.desc()).limit(500)
+            if show_all
+            else select(model).where(open_only).order_by(model.due_at)
+        )
         async with self.app.db.read() as session:
             rows = (await session.execute(statement)).scalars().all()
         now = self.app.clock.now()
         return self.page(
             request,
             user,
-            "panel_registros.html",
+            template,
             rows=rows,
             show_all=show_all,
-            overdue={r.id for r in rows if is_overdue("registration", r, now)},
+            overdue={r.id for r in rows if is_overdue(kind, r, now)},
             community_name=self.community_name,
         )
 
@@ -288,24 +312,13 @@ class PanelPages:
     # Complaints and suggestions ------------------------------------------------------------------
 
     async def feedback_list(self, request: web.Request, user: PanelUserView) -> web.StreamResponse:
-        show_all = request.query.get("ver") == "todas"
-        statement = select(FeedbackItem)
-        statement = (
-            statement.order_by(FeedbackItem.id.desc()).limit(500)
-            if show_all
-            else statement.where(FeedbackItem.status == "open").order_by(FeedbackItem.due_at)
-        )
-        async with self.app.db.read() as session:
-            rows = (await session.execute(statement)).scalars().all()
-        now = self.app.clock.now()
-        return self.page(
+        return await self._tracked_list(
             request,
             user,
-            "panel_quejas.html",
-            rows=rows,
-            show_all=show_all,
-            overdue={r.id for r in rows if is_overdue("feedback", r, now)},
-            community_name=self.community_name,
+            model=FeedbackItem,
+            open_only=FeedbackItem.status == "open",
+            kind="feedback",
+            template="panel_quejas.html",
         )
 
     async def _feedback_page(
